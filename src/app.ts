@@ -1,0 +1,136 @@
+// Builds the Bolt app for one of three surfaces (HTTP, Socket Mode, the local
+// console) and registers every feature on it.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { App, ExpressReceiver, LogLevel, type Receiver } from "@slack/bolt";
+import { type Config, mode as modeOf } from "./config.ts";
+import type { Clock } from "./core/clock.ts";
+import type { Database } from "./core/db.ts";
+import { pickLocale, t } from "./core/i18n/index.ts";
+import type { Logger } from "./core/logger.ts";
+import { actorMiddleware, type Deps, ephemeral, type Register } from "./core/slack.ts";
+import { register as registerPeople } from "./people/listeners.ts";
+import { bootstrapAdmins } from "./people/service.ts";
+
+const features: Register[] = [registerPeople];
+
+export interface CapacitaOptions {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  logger: Logger;
+  /** The console's receiver; HTTP or Socket Mode otherwise, from the config. */
+  receiver?: Receiver;
+  /** Bot token used with a custom receiver (the console has none of its own). */
+  token?: string;
+}
+
+export interface Capacita {
+  app: App;
+  deps: Deps;
+  /** Starts listening; returns the HTTP port in HTTP mode. */
+  start(): Promise<number | undefined>;
+  /** Stops taking requests, waits for work in flight, closes nothing else. */
+  stop(): Promise<void>;
+}
+
+const boltLevel = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN, error: LogLevel.ERROR } as const;
+
+export async function createCapacita(opts: CapacitaOptions): Promise<Capacita> {
+  const { config, database, clock, logger } = opts;
+  const deps: Deps = { config, db: database.prisma, clock, logger };
+  await bootstrapAdmins(deps.db, config.ADMIN_USER_IDS);
+
+  const surface = opts.receiver ? "custom" : modeOf(config);
+  const common = {
+    token: opts.token ?? config.SLACK_BOT_TOKEN,
+    clientOptions: { slackApiUrl: config.SLACK_API_URL },
+    logLevel: config.LOG_LEVEL === "info" ? LogLevel.WARN : boltLevel[config.LOG_LEVEL],
+    tokenVerificationEnabled: false,
+  };
+  let app: App;
+  let server: http.Server | undefined;
+  if (surface === "custom") {
+    app = new App({ ...common, receiver: opts.receiver });
+  } else if (surface === "socket") {
+    app = new App({ ...common, appToken: config.SLACK_APP_TOKEN, socketMode: true });
+  } else {
+    const receiver = new ExpressReceiver({
+      signingSecret: config.SLACK_SIGNING_SECRET ?? "",
+      endpoints: "/slack/events",
+      processBeforeResponse: false,
+      logLevel: common.logLevel,
+    });
+    receiver.router.get("/healthz", async (_req, res) => {
+      const up = await database.ping();
+      res.status(up ? 200 : 503).json({ status: up ? "ok" : "unavailable" });
+    });
+    app = new App({ ...common, receiver });
+    server = http.createServer(receiver.app);
+  }
+
+  // Work in flight, so a SIGTERM can wait for it.
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  app.use(async (args) => {
+    inFlight++;
+    try {
+      await args.next();
+    } catch (error) {
+      logger.error("listener failed", { error: (error as Error).stack ?? String(error) });
+      await apologise(args as unknown as Apologisable, config.DEFAULT_LOCALE);
+    } finally {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    }
+  });
+  app.use(actorMiddleware(deps));
+  for (const register of features) register(app, deps);
+  app.error(async (error) => {
+    logger.error("bolt error", { error: error.message });
+  });
+
+  return {
+    app,
+    deps,
+    async start() {
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve, reject) => {
+          s.once("error", reject);
+          s.listen(config.PORT, () => resolve());
+        });
+        return (s.address() as AddressInfo).port;
+      }
+      await app.start();
+      return undefined;
+    },
+    async stop() {
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+      } else {
+        await app.stop();
+      }
+      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+    },
+  };
+}
+
+interface Apologisable {
+  ack?: (r?: unknown) => Promise<void>;
+  respond?: (r: unknown) => Promise<unknown>;
+  context: { actor?: { locale?: string } };
+}
+
+/** A listener that failed still gets the person a short, friendly answer — never a stack trace. */
+async function apologise(args: Apologisable, fallback: "es" | "en"): Promise<void> {
+  const text = t(pickLocale(args.context.actor?.locale, fallback), "error.generic");
+  try {
+    await args.ack?.(ephemeral(text));
+    return;
+  } catch {
+    // already acknowledged: answer through the response URL instead
+  }
+  await args.respond?.(ephemeral(text)).catch(() => {});
+}

@@ -1,0 +1,37 @@
+// Every string a user reads, in Spanish. `{name}` placeholders are filled by t().
+export const es = {
+  "error.generic": "Algo salió mal de nuestro lado. Inténtalo de nuevo en un momento.",
+  "error.forbidden": "No tienes permiso para esto: hace falta el rol {roles}. Tu rol es {role}.",
+  "error.unknownSubcommand": "No conozco «{sub}». Escribe `{command} help` para ver qué puedes hacer.",
+  "error.invalidInput": "Faltan datos o alguno no tiene la forma esperada.",
+  "error.usage": "{problem}\nForma correcta: `{usage}`",
+  "error.userMention": "Menciona a una persona con @ (por ejemplo @ana).",
+  "error.channelMention": "Indica un canal con # (por ejemplo #formacion).",
+  "error.roleName": "El rol debe ser staff, trainer, manager o admin.",
+  "error.teamName": "El nombre del equipo debe tener entre 1 y 60 caracteres.",
+  "role.staff": "personal",
+  "role.trainer": "formador",
+  "role.manager": "responsable",
+  "role.admin": "administrador",
+  "roles.set": "<@{user}> ahora tiene el rol *{role}*.",
+  "roles.lastAdmin": "No puedes quitarte el rol de administrador: eres el último.",
+  "teams.member": "<@{user}> ahora está en el equipo *{team}*.",
+  "teams.manager": "<@{user}> ahora es responsable del equipo *{team}*.",
+  "usage.capacita.role": "/capacita role @persona <staff|trainer|manager|admin>",
+  "usage.capacita.team": "/capacita team @persona <equipo>",
+  "usage.capacita.manager": "/capacita manager <equipo> @persona",
+  "help.title": "capacita — tu plan de formación en Slack",
+  "help.intro": "Hola <@{user}>. Tu rol es *{role}*. Esto es lo que puedes hacer:",
+  "help.signin": "`/signin <código>` — fírmate en una formación (sin código: las que están abiertas ahora)",
+  "help.ask": "`/ask <pregunta>` — respuestas rápidas sobre pólizas y procesos",
+  "help.training": "`/training` — programa formaciones; `list`, `roster`, `export`, `cancel`",
+  "help.newhire": "`/newhire @persona AAAA-MM-DD` — registra una nueva incorporación; `list`, `left`",
+  "help.followup": "`/followup` — seguimientos pendientes; `done <id> [notas]`",
+  "help.kpi": "`/kpi` — resumen semanal de KPI; `week AAAA-MM-DD`, `subscribe #canal`, `unsubscribe #canal`",
+  "help.faq": "`/faq add|list|edit|remove|unanswered` — gestiona las preguntas frecuentes",
+  "help.admin":
+    "`/capacita role @persona <staff|trainer|manager|admin>`, `/capacita team @persona <equipo>`, `/capacita manager <equipo> @persona`",
+  "help.footer": "Escribe `<comando> help` para ver los detalles de cada uno.",
+} as const;
+
+export type MessageKey = keyof typeof es;

@@ -1,0 +1,129 @@
+// What every feature's listeners share: the acting person, the role guard,
+// private replies and the parsing of Slack's escaped mentions.
+import type { AllMiddlewareArgs, AnyMiddlewareArgs, App, Middleware } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
+import type { Config } from "../config.ts";
+import { ensurePerson, findPerson, profileIsStale, saveProfile } from "../people/service.ts";
+import type { Clock } from "./clock.ts";
+import type { Db } from "./db.ts";
+import { type Locale, pickLocale, type T, translator } from "./i18n/index.ts";
+import type { Logger } from "./logger.ts";
+import { can, PERMISSIONS, type Permission, type Role } from "./roles.ts";
+
+/** What every listener may use. */
+export interface Deps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface Actor {
+  id: string;
+  role: Role;
+  locale: Locale;
+  tz: string | null;
+  t: T;
+}
+
+export function actorOf(context: AllMiddlewareArgs["context"]): Actor {
+  return context.actor as Actor;
+}
+
+function userIdOf(body: Record<string, unknown>): string | undefined {
+  if (typeof body.user_id === "string") return body.user_id;
+  const user = body.user as { id?: string } | string | undefined;
+  if (typeof user === "string") return user;
+  if (user?.id) return user.id;
+  const event = body.event as { user?: string | { id?: string } } | undefined;
+  if (typeof event?.user === "string") return event.user;
+  return event?.user?.id;
+}
+
+async function fetchProfile(client: WebClient, id: string, logger: Logger) {
+  try {
+    const res = await client.users.info({ user: id, include_locale: true });
+    const u = res.user;
+    return { name: u?.name, realName: u?.real_name ?? u?.profile?.real_name, tz: u?.tz, locale: u?.locale };
+  } catch (e) {
+    logger.warn("users.info failed", { user: id, error: (e as Error).message });
+    return null;
+  }
+}
+
+/** Loads the acting person (learning new people from users.info) into context.actor. */
+export function actorMiddleware(deps: Deps): Middleware<AnyMiddlewareArgs> {
+  const { db, clock, config, logger } = deps;
+  return async ({ body, client, context, next }) => {
+    const id = userIdOf(body as unknown as Record<string, unknown>);
+    if (!id) return next();
+    let person = await findPerson(db, id);
+    if (!person) {
+      const profile = await withTimeout(fetchProfile(client, id, logger), 1500);
+      person = profile ? await saveProfile(db, clock, id, profile) : await ensurePerson(db, id);
+    } else if (profileIsStale(person, clock)) {
+      // Known people answer from what we have; the refresh happens beside the request.
+      void fetchProfile(client, id, logger)
+        .then((p) => p && saveProfile(db, clock, id, p))
+        .catch(() => {});
+    }
+    const locale = pickLocale(person.locale, config.DEFAULT_LOCALE);
+    context.actor = { id, role: person.role, locale, tz: person.tz, t: translator(locale) } satisfies Actor;
+    await next();
+  };
+}
+
+async function withTimeout<X>(p: Promise<X>, ms: number): Promise<X | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The refusal a person without the permission reads, or null when allowed. */
+export function refusal(actor: Actor, permission: Permission): string | null {
+  if (can(actor.role, permission)) return null;
+  const roles = PERMISSIONS[permission].map((r) => actor.t(`role.${r}`)).join(" / ");
+  return actor.t("error.forbidden", { roles, role: actor.t(`role.${actor.role}`) });
+}
+
+export interface EphemeralReply {
+  response_type: "ephemeral";
+  text: string;
+  blocks?: unknown[];
+}
+
+export const ephemeral = (text: string, blocks?: unknown[]): EphemeralReply => ({
+  response_type: "ephemeral",
+  text,
+  ...(blocks ? { blocks } : {}),
+});
+
+/** `<@U123|ana>` (escaped by Slack), `<@U123>` or a bare `U123`. */
+export function parseUserMention(token: string | undefined): string | null {
+  const m = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(token ?? "") ?? /^([UW][A-Z0-9]{2,})$/.exec(token ?? "");
+  return m?.[1] ?? null;
+}
+
+/** `<#C123|general>`, `<#C123>` or a bare `C123`. */
+export function parseChannelMention(token: string | undefined): string | null {
+  const m = /^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(token ?? "") ?? /^([CG][A-Z0-9]{2,})$/.exec(token ?? "");
+  return m?.[1] ?? null;
+}
+
+/** Slack escapes &, < and > in command text; mentions stay as <@…>. */
+export function unescapeText(text: string): string {
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
+/** Splits command text into words, keeping Slack's <…> mentions whole. */
+export function words(text: string): string[] {
+  return text.trim().split(/\s+/).filter(Boolean);
+}
+
+export type Register = (app: App, deps: Deps) => void;

@@ -1,0 +1,89 @@
+// People: Slack users as capacita knows them, their roles and teams.
+
+import type { Clock } from "../core/clock.ts";
+import type { Db } from "../core/db.ts";
+import { fail, ok, type Result } from "../core/result.ts";
+import type { Role } from "../core/roles.ts";
+import type { User } from "../generated/prisma/client.ts";
+
+export type Person = User;
+
+/** What users.info tells us about a person. */
+export interface Profile {
+  name?: string | null;
+  realName?: string | null;
+  tz?: string | null;
+  locale?: string | null;
+}
+
+const PROFILE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+export async function bootstrapAdmins(db: Db, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    await db.user.upsert({ where: { id }, create: { id, role: "admin" }, update: { role: "admin" } });
+  }
+}
+
+export async function findPerson(db: Db, id: string): Promise<Person | null> {
+  return db.user.findUnique({ where: { id } });
+}
+
+export function profileIsStale(person: Person | null, clock: Clock): boolean {
+  return !person?.syncedAt || clock.now().getTime() - person.syncedAt.getTime() > PROFILE_MAX_AGE_MS;
+}
+
+export async function saveProfile(db: Db, clock: Clock, id: string, profile: Profile): Promise<Person> {
+  const data = {
+    name: profile.name ?? undefined,
+    realName: profile.realName ?? undefined,
+    tz: profile.tz ?? undefined,
+    locale: profile.locale ?? undefined,
+    syncedAt: clock.now(),
+  };
+  return db.user.upsert({ where: { id }, create: { id, ...data }, update: data });
+}
+
+export async function ensurePerson(db: Db, id: string, name?: string): Promise<Person> {
+  return db.user.upsert({ where: { id }, create: { id, name }, update: {} });
+}
+
+export async function setRole(db: Db, actorId: string, targetId: string, role: Role): Promise<Result<Person>> {
+  return db.$transaction(async (tx) => {
+    if (actorId === targetId && role !== "admin") {
+      const admins = await tx.user.count({ where: { role: "admin" } });
+      if (admins <= 1) return fail("roles.lastAdmin");
+    }
+    const person = await tx.user.upsert({ where: { id: targetId }, create: { id: targetId, role }, update: { role } });
+    return ok(person);
+  });
+}
+
+export async function setTeam(db: Db, userId: string, teamName: string): Promise<Person> {
+  const team = await db.team.upsert({ where: { name: teamName }, create: { name: teamName }, update: {} });
+  return db.user.upsert({
+    where: { id: userId },
+    create: { id: userId, teamId: team.id },
+    update: { teamId: team.id },
+  });
+}
+
+export async function setTeamManager(db: Db, teamName: string, userId: string): Promise<void> {
+  await ensurePerson(db, userId);
+  await db.team.upsert({
+    where: { name: teamName },
+    create: { name: teamName, managerId: userId },
+    update: { managerId: userId },
+  });
+}
+
+/** The manager of a person's team, where one is named (escalations, per-team digests). */
+export async function managerOf(db: Db, userId: string): Promise<string | null> {
+  const person = await db.user.findUnique({ where: { id: userId }, include: { team: true } });
+  return person?.team?.managerId ?? null;
+}
+
+export async function admins(db: Db): Promise<string[]> {
+  return (await db.user.findMany({ where: { role: "admin" }, select: { id: true }, orderBy: { id: "asc" } })).map(
+    (u) => u.id,
+  );
+}
