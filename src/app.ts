@@ -8,11 +8,20 @@ import type { Clock } from "./core/clock.ts";
 import type { Database } from "./core/db.ts";
 import { pickLocale, t } from "./core/i18n/index.ts";
 import type { Logger } from "./core/logger.ts";
+import { Dispatcher } from "./core/outbox.ts";
+import { Scheduler } from "./core/scheduler.ts";
 import { actorMiddleware, type Deps, ephemeral, type Register } from "./core/slack.ts";
 import { register as registerPeople } from "./people/listeners.ts";
 import { bootstrapAdmins } from "./people/service.ts";
+import { trainingJobs } from "./training/jobs.ts";
+import { register as registerTraining } from "./training/listeners.ts";
 
-const features: Register[] = [registerPeople];
+const features: Register[] = [registerPeople, registerTraining];
+
+/** Every feature's scheduled jobs; the app and the CLI run the same ones. */
+export function addJobs(scheduler: Scheduler, deps: Deps): void {
+  for (const job of trainingJobs(deps)) scheduler.add(job);
+}
 
 export interface CapacitaOptions {
   config: Config;
@@ -23,11 +32,17 @@ export interface CapacitaOptions {
   receiver?: Receiver;
   /** Bot token used with a custom receiver (the console has none of its own). */
   token?: string;
+  /** Run the schedules and the outbox dispatcher in the background (default true; tests drive them by hand). */
+  background?: boolean;
+  /** Pause between two messages to one channel (default 1 s). */
+  channelIntervalMs?: number;
 }
 
 export interface Capacita {
   app: App;
   deps: Deps;
+  scheduler: Scheduler;
+  dispatcher: Dispatcher;
   /** Starts listening; returns the HTTP port in HTTP mode. */
   start(): Promise<number | undefined>;
   /** Stops taking requests, waits for work in flight, closes nothing else. */
@@ -86,6 +101,25 @@ export async function createCapacita(opts: CapacitaOptions): Promise<Capacita> {
   });
   app.use(actorMiddleware(deps));
   for (const register of features) register(app, deps);
+
+  const token = opts.token ?? config.SLACK_BOT_TOKEN ?? "";
+  const dispatcher = new Dispatcher({
+    config,
+    db: deps.db,
+    clock,
+    logger,
+    token,
+    channelIntervalMs: opts.channelIntervalMs,
+  });
+  const scheduler = new Scheduler({
+    db: deps.db,
+    clock,
+    logger,
+    zone: config.APP_TIMEZONE,
+    afterRun: () => dispatcher.poke(),
+  });
+  addJobs(scheduler, deps);
+  const background = opts.background ?? true;
   app.error(async (error) => {
     logger.error("bolt error", { error: error.message });
   });
@@ -93,7 +127,15 @@ export async function createCapacita(opts: CapacitaOptions): Promise<Capacita> {
   return {
     app,
     deps,
+    scheduler,
+    dispatcher,
     async start() {
+      if (background) {
+        dispatcher.start();
+        await scheduler.start();
+      } else {
+        await scheduler.firstStartedAt();
+      }
       if (server) {
         const s = server;
         await new Promise<void>((resolve, reject) => {
@@ -113,6 +155,8 @@ export async function createCapacita(opts: CapacitaOptions): Promise<Capacita> {
         await app.stop();
       }
       if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      await scheduler.stop();
+      await dispatcher.stop();
     },
   };
 }

@@ -88,7 +88,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
     const rendered = renderMessage(message as never, buttons.length + 1);
     buttons.push(...rendered.buttons.map((b) => ({ ...b, channel: at?.channel, ts: at?.ts, message })));
     say(`${indent}┌ ${header}`);
-    for (const line of rendered.lines) say(`${indent}│ ${plain(line, nameOf)}`);
+    for (const line of rendered.lines) say(`${indent}│ ${plain(line, nameOf, (id) => channels.get(id) ?? id)}`);
   };
 
   double.on("call", (call: SlackCall) => {

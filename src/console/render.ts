@@ -54,9 +54,14 @@ function button(el: Block, blockId: string): RenderedButton {
 }
 
 /** Slack mrkdwn that reads fine in a terminal: mentions and dates made plain. */
-export function plain(line: string, names: (id: string) => string): string {
+export function plain(
+  line: string,
+  names: (id: string) => string,
+  channels: (id: string) => string = (id) => id,
+): string {
   return line
     .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, (_m, id: string) => `@${names(id)}`)
     .replace(/<#([CG][A-Z0-9]+)\|([^>]*)>/g, (_m, _id, name: string) => `#${name}`)
+    .replace(/<#([CG][A-Z0-9]+)>/g, (_m, id: string) => `#${channels(id)}`)
     .replace(/<!date\^\d+\^[^^]*\^?[^|]*\|([^>]*)>/g, "$1");
 }

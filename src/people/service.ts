@@ -2,6 +2,7 @@
 
 import type { Clock } from "../core/clock.ts";
 import type { Db } from "../core/db.ts";
+import { type Locale, pickLocale } from "../core/i18n/index.ts";
 import { fail, ok, type Result } from "../core/result.ts";
 import type { Role } from "../core/roles.ts";
 import type { User } from "../generated/prisma/client.ts";
@@ -86,4 +87,10 @@ export async function admins(db: Db): Promise<string[]> {
   return (await db.user.findMany({ where: { role: "admin" }, select: { id: true }, orderBy: { id: "asc" } })).map(
     (u) => u.id,
   );
+}
+
+/** Each person's language (SPEC §10): their Slack locale when Spanish or English, else the office default. */
+export async function localesOf(db: Db, ids: string[], fallback: Locale): Promise<Map<string, Locale>> {
+  const people = await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, locale: true } });
+  return new Map(ids.map((id) => [id, pickLocale(people.find((p) => p.id === id)?.locale, fallback)]));
 }

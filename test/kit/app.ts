@@ -24,7 +24,19 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(backend: Backend, env: Record<string, string> = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  /** Run schedules and the dispatcher in the background (default false: tests call runDue/drain). */
+  background?: boolean;
+  channelIntervalMs?: number;
+  /** An existing database (e.g. to restart the app on it); a fresh one otherwise. */
+  database?: Database;
+}
+
+export async function startTestApp(
+  backend: Backend,
+  env: Record<string, string> = {},
+  opts: TestAppOptions = {},
+): Promise<TestApp> {
   const slack = await SlackDouble.start();
   const config = parseConfig({
     SLACK_BOT_TOKEN: "xoxb-test-token",
@@ -34,11 +46,18 @@ export async function startTestApp(backend: Backend, env: Record<string, string>
     ADMIN_USER_IDS: "UADMIN",
     ...env,
   });
-  const database = await freshDatabase(backend);
+  const database = opts.database ?? (await freshDatabase(backend));
   const clock = new MovableClock();
   const logs: string[] = [];
   const logger = createLogger("debug", (line) => logs.push(line));
-  const capacita = await createCapacita({ config, database, clock, logger });
+  const capacita = await createCapacita({
+    config,
+    database,
+    clock,
+    logger,
+    background: opts.background ?? false,
+    channelIntervalMs: opts.channelIntervalMs ?? 0,
+  });
   const port = await capacita.start();
   const baseUrl = `http://127.0.0.1:${port}`;
   const sim = new SlackClientSim({ baseUrl, signingSecret: SIGNING_SECRET, responseUrlBase: slack.responseUrlBase });

@@ -1,0 +1,124 @@
+// What every benchmark needs: the app on a database of its own, the Slack double,
+// a PostgreSQL database made for the run, and a load generator in another process.
+import { execFile } from "node:child_process";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { promisify } from "node:util";
+import { App, ExpressReceiver, LogLevel } from "@slack/bolt";
+import pg from "pg";
+import { type Capacita, createCapacita } from "../../src/app.ts";
+import { parseConfig } from "../../src/config.ts";
+import { MovableClock } from "../../src/core/clock.ts";
+import { type Database, type DatabaseTarget, openDatabase } from "../../src/core/db.ts";
+import { createLogger } from "../../src/core/logger.ts";
+import { ROOT } from "../../src/core/migrate.ts";
+import { SlackDouble } from "../../src/core/slack-double.ts";
+import type { LoadResult, LoadSpec } from "./load.ts";
+
+export const SECRET = "bench-secret";
+const ADMIN_URL =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+
+export type Backend = "embedded" | "postgres";
+
+export async function postgresAvailable(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A fresh database for one benchmark: in memory, or a PostgreSQL database dropped afterwards. */
+export async function benchDatabase(backend: Backend): Promise<{ target: DatabaseTarget; drop(): Promise<void> }> {
+  if (backend === "embedded") return { target: { kind: "embedded", dataDir: "memory://" }, drop: async () => {} };
+  const name = `capacita_bench_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${name}`;
+  return {
+    target: { kind: "postgres", url: u.toString() },
+    drop: async () => {
+      const a = new pg.Client({ connectionString: ADMIN_URL });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+export interface BenchApp {
+  capacita: Capacita;
+  database: Database;
+  slack: SlackDouble;
+  clock: MovableClock;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startBenchApp(backend: Backend, env: Record<string, string> = {}): Promise<BenchApp> {
+  const slack = await SlackDouble.start();
+  const { target, drop } = await benchDatabase(backend);
+  const database = await openDatabase(target);
+  await database.migrate();
+  const config = parseConfig({
+    SLACK_BOT_TOKEN: "xoxb-bench",
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: slack.url,
+    PORT: "0",
+    LOG_LEVEL: "error",
+    ...env,
+  });
+  const clock = new MovableClock();
+  const capacita = await createCapacita({ config, database, clock, logger: createLogger("error") });
+  const port = await capacita.start();
+  return {
+    capacita,
+    database,
+    slack,
+    clock,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await capacita.stop();
+      await database.close();
+      await slack.close();
+      await drop();
+    },
+  };
+}
+
+/** A bare Bolt app that only acknowledges /signin: the floor capacita is compared with. */
+export async function startBareBolt(): Promise<{ url: string; close(): Promise<void> }> {
+  const receiver = new ExpressReceiver({ signingSecret: SECRET, endpoints: "/slack/events", logLevel: LogLevel.ERROR });
+  const app = new App({ token: "xoxb-bench", receiver, tokenVerificationEnabled: false, logLevel: LogLevel.ERROR });
+  app.command("/signin", async ({ ack }) => ack({ response_type: "ephemeral", text: "ok" }));
+  const server = http.createServer(receiver.app);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+const exec = promisify(execFile);
+
+export async function load(spec: LoadSpec): Promise<LoadResult> {
+  const { stdout } = await exec(
+    process.execPath,
+    ["--import", "tsx", path.join(ROOT, "bench/lib/load.ts"), JSON.stringify(spec)],
+    {
+      cwd: ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  return JSON.parse(stdout.trim().split("\n").at(-1) as string) as LoadResult;
+}
+
+export const fmt = (n: number, digits = 1) => n.toFixed(digits);

@@ -1,0 +1,406 @@
+// Training sessions: scheduling, sign-in codes, RSVPs, sign-ins, rosters, exports.
+// Rules only — no Slack payload reaches this file.
+import { randomInt } from "node:crypto";
+import type { Clock } from "../core/clock.ts";
+import type { Db } from "../core/db.ts";
+import { fail, ok, type Result } from "../core/result.ts";
+import type { Role } from "../core/roles.ts";
+import type { SessionKind, TrainingSession } from "../generated/prisma/client.ts";
+
+export type { TrainingSession };
+
+/** No 0/O, 1/I/L: nothing that reads as something else on a slide. */
+export const CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+export const CODE_LENGTH = 6;
+export const OPENS_BEFORE_START_MIN = 15;
+export const CLOSES_AFTER_END_MIN = 30;
+export const LATE_AFTER_START_MIN = 10;
+
+/** Kinds as people type them (SPEC §3) and as the schema stores them. */
+export const KINDS = ["induction", "bridge", "agent", "pre-director", "product", "sales-skills", "other"] as const;
+export type KindName = (typeof KINDS)[number];
+export const kindToDb = (k: KindName): SessionKind => k.replace("-", "_") as SessionKind;
+export const kindName = (k: SessionKind): KindName => k.replace("_", "-") as KindName;
+
+const MINUTE = 60_000;
+
+export interface NewSession {
+  title: string;
+  kind: KindName;
+  startsAt: Date;
+  durationMin: number;
+  place?: string | null;
+  channelId: string;
+  capacity?: number | null;
+  description?: string | null;
+}
+
+export function signInWindow(startsAt: Date, durationMin: number) {
+  return {
+    opensAt: new Date(startsAt.getTime() - OPENS_BEFORE_START_MIN * MINUTE),
+    closesAt: new Date(startsAt.getTime() + (durationMin + CLOSES_AFTER_END_MIN) * MINUTE),
+  };
+}
+
+export const endsAt = (s: Pick<TrainingSession, "startsAt" | "durationMin">) =>
+  new Date(s.startsAt.getTime() + s.durationMin * MINUTE);
+
+export function isLate(startsAt: Date, at: Date): boolean {
+  return at.getTime() > startsAt.getTime() + LATE_AFTER_START_MIN * MINUTE;
+}
+
+/** Upper case, no spaces: how codes are compared. */
+export function normalizeCode(raw: string): string {
+  return raw.replace(/\s+/g, "").toUpperCase();
+}
+
+export function randomCode(): string {
+  let code = "";
+  for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
+  return code;
+}
+
+/** A code no session with an open (or future) sign-in window uses. */
+async function freshCode(db: Db, now: Date): Promise<string> {
+  for (;;) {
+    const code = randomCode();
+    // gte: the window is still open at closesAt itself (signIn accepts now === closesAt).
+    const clash = await db.trainingSession.findFirst({ where: { code, closesAt: { gte: now } }, select: { id: true } });
+    if (!clash) return code;
+  }
+}
+
+export async function createSession(
+  db: Db,
+  clock: Clock,
+  trainerId: string,
+  input: NewSession,
+): Promise<Result<TrainingSession>> {
+  const now = clock.now();
+  if (input.startsAt.getTime() <= now.getTime()) return fail("training.error.startInPast");
+  const code = await freshCode(db, now);
+  const session = await db.trainingSession.create({
+    data: {
+      title: input.title,
+      kind: kindToDb(input.kind),
+      startsAt: input.startsAt,
+      durationMin: input.durationMin,
+      place: input.place || null,
+      channelId: input.channelId,
+      capacity: input.capacity ?? null,
+      description: input.description || null,
+      trainerId,
+      code,
+      ...signInWindow(input.startsAt, input.durationMin),
+    },
+  });
+  return ok(session);
+}
+
+/** A session whose notice could not be posted is removed again: nothing half-written. */
+export async function discardSession(db: Db, id: number): Promise<void> {
+  await db.trainingSession.delete({ where: { id } });
+}
+
+export async function setNotice(db: Db, id: number, noticeTs: string): Promise<void> {
+  await db.trainingSession.update({ where: { id }, data: { noticeTs } });
+}
+
+export async function getSession(db: Db, id: number): Promise<TrainingSession | null> {
+  return db.trainingSession.findUnique({ where: { id } });
+}
+
+/** By id ("12") or by code (the newest session that used it). */
+export async function findSession(db: Db, ref: string): Promise<TrainingSession | null> {
+  const trimmed = ref.trim().replace(/^#/, "");
+  if (/^\d{1,9}$/.test(trimmed)) return getSession(db, Number(trimmed));
+  const code = normalizeCode(trimmed);
+  if (code.length !== CODE_LENGTH) return null;
+  return db.trainingSession.findFirst({ where: { code }, orderBy: { startsAt: "desc" } });
+}
+
+export type SignInOutcome =
+  | { kind: "signedIn" | "already"; session: TrainingSession; at: Date; late: boolean }
+  | { kind: "notOpen"; session: TrainingSession; opensAt: Date }
+  | { kind: "closed"; session: TrainingSession }
+  | { kind: "cancelled"; session: TrainingSession }
+  | { kind: "unknown"; code: string };
+
+/** Sessions that used a code: the one open now wins, then the next to open, then the last closed. */
+function pickForCode(sessions: TrainingSession[], now: Date): TrainingSession | undefined {
+  const t = now.getTime();
+  return (
+    sessions.find((s) => s.opensAt.getTime() <= t && t <= s.closesAt.getTime()) ??
+    sessions.filter((s) => s.opensAt.getTime() > t).sort((a, b) => +a.opensAt - +b.opensAt)[0] ??
+    sessions[0]
+  );
+}
+
+export async function signIn(db: Db, clock: Clock, userId: string, rawCode: string): Promise<SignInOutcome> {
+  const code = normalizeCode(rawCode);
+  if (!new RegExp(`^[${CODE_ALPHABET}]{${CODE_LENGTH}}$`).test(code)) return { kind: "unknown", code };
+  const now = clock.now();
+  const sessions = await db.trainingSession.findMany({ where: { code }, orderBy: { startsAt: "desc" }, take: 5 });
+  const session = pickForCode(sessions, now);
+  if (!session) return { kind: "unknown", code };
+  if (session.status === "cancelled") return { kind: "cancelled", session };
+  // Someone already in keeps their first time, even after the window closed.
+  const existing = await db.signIn.findUnique({ where: { sessionId_userId: { sessionId: session.id, userId } } });
+  if (existing) return { kind: "already", session, at: existing.signedInAt, late: existing.late };
+  if (now < session.opensAt) return { kind: "notOpen", session, opensAt: session.opensAt };
+  if (now > session.closesAt) return { kind: "closed", session };
+  const late = isLate(session.startsAt, now);
+  // The primary key (session, person) keeps one row however often Slack retries.
+  const { count } = await db.signIn.createMany({
+    data: [{ sessionId: session.id, userId, signedInAt: now, late }],
+    skipDuplicates: true,
+  });
+  if (count === 1) return { kind: "signedIn", session, at: now, late };
+  const first = await db.signIn.findUniqueOrThrow({ where: { sessionId_userId: { sessionId: session.id, userId } } });
+  return { kind: "already", session, at: first.signedInAt, late: first.late };
+}
+
+/** Sessions whose sign-in window is open now. */
+export async function openSessions(db: Db, clock: Clock): Promise<TrainingSession[]> {
+  const now = clock.now();
+  return db.trainingSession.findMany({
+    where: { status: "scheduled", opensAt: { lte: now }, closesAt: { gte: now } },
+    orderBy: { startsAt: "asc" },
+  });
+}
+
+export interface RsvpCounts {
+  yes: number;
+  no: number;
+}
+
+export async function rsvpCounts(db: Db, sessionId: number): Promise<RsvpCounts> {
+  const groups = await db.rsvp.groupBy({ by: ["attending"], where: { sessionId }, _count: { _all: true } });
+  return {
+    yes: groups.find((g) => g.attending)?._count._all ?? 0,
+    no: groups.find((g) => !g.attending)?._count._all ?? 0,
+  };
+}
+
+export type RsvpOutcome =
+  | { kind: "recorded"; session: TrainingSession; attending: boolean; counts: RsvpCounts }
+  | { kind: "full" | "cancelled" | "over"; session: TrainingSession }
+  | { kind: "unknown" };
+
+export async function rsvp(
+  db: Db,
+  clock: Clock,
+  sessionId: number,
+  userId: string,
+  attending: boolean,
+): Promise<RsvpOutcome> {
+  return db.$transaction(async (tx) => {
+    // Lock the session row: two last-seat clicks at once must not both get in.
+    await tx.$queryRaw`SELECT id FROM "TrainingSession" WHERE id = ${sessionId} FOR UPDATE`;
+    const session = await tx.trainingSession.findUnique({ where: { id: sessionId } });
+    if (!session) return { kind: "unknown" } as const;
+    if (session.status === "cancelled") return { kind: "cancelled", session } as const;
+    if (endsAt(session) <= clock.now()) return { kind: "over", session } as const;
+    if (attending && session.capacity !== null) {
+      const mine = await tx.rsvp.findUnique({ where: { sessionId_userId: { sessionId, userId } } });
+      const yes = await tx.rsvp.count({ where: { sessionId, attending: true } });
+      if (!mine?.attending && yes >= session.capacity) return { kind: "full", session } as const;
+    }
+    await tx.rsvp.upsert({
+      where: { sessionId_userId: { sessionId, userId } },
+      create: { sessionId, userId, attending },
+      update: { attending },
+    });
+    return { kind: "recorded", session, attending, counts: await rsvpCounts(tx as unknown as Db, sessionId) } as const;
+  });
+}
+
+/** Trainers manage their own sessions; admins manage all. */
+export function mayManage(session: TrainingSession, actor: { id: string; role: Role }): boolean {
+  return actor.role === "admin" || (actor.role === "trainer" && session.trainerId === actor.id);
+}
+
+export type CancelOutcome =
+  | { kind: "cancelled"; session: TrainingSession; notify: string[] }
+  | { kind: "already"; session: TrainingSession }
+  | { kind: "forbidden" | "unknown" };
+
+export async function cancelSession(
+  db: Db,
+  clock: Clock,
+  sessionId: number,
+  actor: { id: string; role: Role },
+): Promise<CancelOutcome> {
+  const session = await getSession(db, sessionId);
+  if (!session) return { kind: "unknown" };
+  if (!mayManage(session, actor)) return { kind: "forbidden" };
+  const { count } = await db.trainingSession.updateMany({
+    where: { id: sessionId, status: "scheduled" },
+    data: { status: "cancelled", cancelledAt: clock.now() },
+  });
+  const updated = await db.trainingSession.findUniqueOrThrow({ where: { id: sessionId } });
+  if (count === 0) return { kind: "already", session: updated };
+  const yes = await db.rsvp.findMany({ where: { sessionId, attending: true }, select: { userId: true } });
+  return { kind: "cancelled", session: updated, notify: yes.map((r) => r.userId) };
+}
+
+export interface SessionSummary {
+  session: TrainingSession;
+  yes: number;
+  signIns: number;
+}
+
+/** Sessions not yet over, soonest first, with their RSVP and sign-in counts. */
+export async function upcomingSessions(db: Db, clock: Clock, limit = 20): Promise<SessionSummary[]> {
+  const now = clock.now();
+  const sessions = await db.trainingSession.findMany({
+    where: { status: "scheduled", closesAt: { gte: now } },
+    orderBy: { startsAt: "asc" },
+    take: limit,
+    include: { _count: { select: { signIns: true, rsvps: { where: { attending: true } } } } },
+  });
+  return sessions.map(({ _count, ...session }) => ({ session, yes: _count.rsvps, signIns: _count.signIns }));
+}
+
+export interface Roster {
+  session: TrainingSession;
+  signedIn: { userId: string; name: string | null; at: Date; late: boolean }[];
+  noShows: { userId: string; name: string | null }[];
+  yes: number;
+}
+
+export async function roster(db: Db, session: TrainingSession): Promise<Roster> {
+  const [signIns, yes] = await Promise.all([
+    db.signIn.findMany({ where: { sessionId: session.id }, orderBy: { signedInAt: "asc" } }),
+    db.rsvp.findMany({ where: { sessionId: session.id, attending: true } }),
+  ]);
+  const ids = [...new Set([...signIns.map((s) => s.userId), ...yes.map((r) => r.userId)])];
+  const names = new Map(
+    (await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, realName: true, name: true } })).map(
+      (u) => [u.id, u.realName ?? u.name],
+    ),
+  );
+  const signedInIds = new Set(signIns.map((s) => s.userId));
+  return {
+    session,
+    signedIn: signIns.map((s) => ({
+      userId: s.userId,
+      name: names.get(s.userId) ?? null,
+      at: s.signedInAt,
+      late: s.late,
+    })),
+    noShows: yes
+      .filter((r) => !signedInIds.has(r.userId))
+      .map((r) => ({ userId: r.userId, name: names.get(r.userId) ?? null })),
+    yes: yes.length,
+  };
+}
+
+export interface AttendanceRow {
+  sessionId: number;
+  title: string;
+  kind: KindName;
+  startsAt: Date;
+  userId: string;
+  userName: string;
+  rsvp: "yes" | "no" | "";
+  signedInAt: Date | null;
+  late: boolean | null;
+  rating: number | null;
+}
+
+/** One row per person and session: everyone who RSVP'd, signed in or rated. */
+export async function attendance(
+  db: Db,
+  where: { sessionId: number } | { from: Date; to: Date },
+): Promise<AttendanceRow[]> {
+  const sessions = await db.trainingSession.findMany({
+    where: "sessionId" in where ? { id: where.sessionId } : { startsAt: { gte: where.from, lt: where.to } },
+    orderBy: [{ startsAt: "asc" }, { id: "asc" }],
+    include: { rsvps: true, signIns: true, ratings: true },
+  });
+  const ids = new Set<string>();
+  for (const s of sessions) for (const x of [...s.rsvps, ...s.signIns, ...s.ratings]) ids.add(x.userId);
+  const names = new Map(
+    (await db.user.findMany({ where: { id: { in: [...ids] } }, select: { id: true, realName: true, name: true } })).map(
+      (u) => [u.id, u.realName ?? u.name ?? ""],
+    ),
+  );
+  const rows: AttendanceRow[] = [];
+  for (const s of sessions) {
+    const people = [...new Set([...s.signIns, ...s.rsvps, ...s.ratings].map((x) => x.userId))].sort();
+    for (const userId of people) {
+      const r = s.rsvps.find((x) => x.userId === userId);
+      const si = s.signIns.find((x) => x.userId === userId);
+      rows.push({
+        sessionId: s.id,
+        title: s.title,
+        kind: kindName(s.kind),
+        startsAt: s.startsAt,
+        userId,
+        userName: names.get(userId) ?? "",
+        rsvp: r ? (r.attending ? "yes" : "no") : "",
+        signedInAt: si?.signedInAt ?? null,
+        late: si ? si.late : null,
+        rating: s.ratings.find((x) => x.userId === userId)?.stars ?? null,
+      });
+    }
+  }
+  return rows;
+}
+
+/** Sessions whose reminder is due: starting within `leadMin`, announced before that, not started yet. */
+export async function sessionsToRemind(db: Db, now: Date, leadMin: number): Promise<TrainingSession[]> {
+  const horizon = new Date(now.getTime() + leadMin * MINUTE);
+  const sessions = await db.trainingSession.findMany({
+    where: { status: "scheduled", startsAt: { gt: now, lte: horizon } },
+    orderBy: { startsAt: "asc" },
+  });
+  // A session announced inside the reminder window needs no reminder: the notice is fresh.
+  return sessions.filter((s) => s.createdAt.getTime() <= s.startsAt.getTime() - leadMin * MINUTE);
+}
+
+/** Sessions that ended since `since` (and within the last day): time to ask for ratings. */
+export async function sessionsToRate(db: Db, now: Date, since: Date): Promise<TrainingSession[]> {
+  const dayAgo = new Date(now.getTime() - 24 * 60 * MINUTE);
+  const from = since > dayAgo ? since : dayAgo;
+  // startsAt bounds keep the query on the index; the end is checked exactly below.
+  const sessions = await db.trainingSession.findMany({
+    where: { status: "scheduled", startsAt: { lte: now, gte: new Date(from.getTime() - 24 * 60 * MINUTE) } },
+  });
+  return sessions.filter((s) => endsAt(s) <= now && endsAt(s) >= from);
+}
+
+export async function rsvpYesIds(db: Db, sessionId: number): Promise<string[]> {
+  return (
+    await db.rsvp.findMany({
+      where: { sessionId, attending: true },
+      select: { userId: true },
+      orderBy: { userId: "asc" },
+    })
+  ).map((r) => r.userId);
+}
+
+export async function signedInIds(db: Db, sessionId: number): Promise<string[]> {
+  return (await db.signIn.findMany({ where: { sessionId }, select: { userId: true }, orderBy: { userId: "asc" } })).map(
+    (r) => r.userId,
+  );
+}
+
+export type RateOutcome =
+  | { kind: "rated"; session: TrainingSession; stars: number }
+  | { kind: "notSignedIn" | "unknown" };
+
+/** One rating per person and session; rating again changes it. Only people who signed in may rate. */
+export async function rate(db: Db, sessionId: number, userId: string, stars: number): Promise<RateOutcome> {
+  const session = await getSession(db, sessionId);
+  if (!session) return { kind: "unknown" };
+  const signedIn = await db.signIn.findUnique({ where: { sessionId_userId: { sessionId, userId } } });
+  if (!signedIn) return { kind: "notSignedIn" };
+  await db.rating.upsert({
+    where: { sessionId_userId: { sessionId, userId } },
+    create: { sessionId, userId, stars },
+    update: { stars },
+  });
+  return { kind: "rated", session, stars };
+}
