@@ -164,7 +164,7 @@ export async function benchSignin(): Promise<string[]> {
     bursts.push(...r.burst);
   }
   const out = [
-    `/signin — ${availableParallelism()} cores; load generator in its own process (autocannon); known staff, one open session`,
+    `/signin — ${availableParallelism()} cores; load generator in its own process: an open loop at 200 req/s, autocannon for the maximum; known staff, one open session`,
     "| target | p50 @200/s | p99 @200/s | errors | max req/s | ratio to bare Bolt |",
     "| --- | --- | --- | --- | --- | --- |",
     ...rows.map(

@@ -11,16 +11,18 @@ import type { Logger } from "./core/logger.ts";
 import { Dispatcher } from "./core/outbox.ts";
 import { Scheduler } from "./core/scheduler.ts";
 import { actorMiddleware, type Deps, ephemeral, type Register } from "./core/slack.ts";
+import { followupJobs } from "./followups/jobs.ts";
+import { register as registerFollowups } from "./followups/listeners.ts";
 import { register as registerPeople } from "./people/listeners.ts";
 import { bootstrapAdmins } from "./people/service.ts";
 import { trainingJobs } from "./training/jobs.ts";
 import { register as registerTraining } from "./training/listeners.ts";
 
-const features: Register[] = [registerPeople, registerTraining];
+const features: Register[] = [registerPeople, registerTraining, registerFollowups];
 
 /** Every feature's scheduled jobs; the app and the CLI run the same ones. */
 export function addJobs(scheduler: Scheduler, deps: Deps): void {
-  for (const job of trainingJobs(deps)) scheduler.add(job);
+  for (const job of [...trainingJobs(deps), ...followupJobs(deps)]) scheduler.add(job);
 }
 
 export interface CapacitaOptions {
@@ -57,11 +59,11 @@ export async function createCapacita(opts: CapacitaOptions): Promise<Capacita> {
   await bootstrapAdmins(deps.db, config.ADMIN_USER_IDS);
 
   const surface = opts.receiver ? "custom" : modeOf(config);
+  // The token is checked once (auth.test) at construction; without that Bolt asks on every request.
   const common = {
     token: opts.token ?? config.SLACK_BOT_TOKEN,
     clientOptions: { slackApiUrl: config.SLACK_API_URL },
     logLevel: config.LOG_LEVEL === "info" ? LogLevel.WARN : boltLevel[config.LOG_LEVEL],
-    tokenVerificationEnabled: false,
   };
   let app: App;
   let server: http.Server | undefined;

@@ -1,12 +1,14 @@
 // The load generator, run in its own process so it never shares the event loop
 // with the app it measures. Input: one JSON argument; output: one JSON line.
 import { createHmac } from "node:crypto";
+import http from "node:http";
+import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 
 export interface LoadSpec {
   url: string;
   secret: string;
-  /** requests/s across all connections; 0 = as fast as possible */
+  /** requests/s, evenly spaced (open loop); 0 = as fast as `connections` allow (autocannon) */
   rate: number;
   connections: number;
   /** seconds, or a fixed number of requests with `amount` */
@@ -60,7 +62,73 @@ export function signedSignin(secret: string, userId: string, code: string) {
 
 export const benchUser = (n: number) => `UB${String(n).padStart(6, "0")}`;
 
+/**
+ * Open loop at a fixed rate: request i is due at start + i/rate and its latency counts
+ * from when it was due, so a slow server cannot hide its queue (no coordinated omission).
+ */
+async function paced(spec: LoadSpec): Promise<LoadResult> {
+  const total = spec.amount ?? Math.round(spec.rate * (spec.duration ?? 10));
+  const agent = new http.Agent({ keepAlive: true, maxSockets: spec.connections });
+  const url = new URL("/slack/events", spec.url);
+  const latencies: number[] = [];
+  const bodies: Record<string, number> = {};
+  let non2xx = 0;
+  let errors = 0;
+  const start = performance.now() + 50;
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / spec.rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const n = Math.floor(i / spec.repeat) % spec.users;
+    const { body, headers } = signedSignin(spec.secret, benchUser(spec.userBase + n), spec.code);
+    pending.push(
+      new Promise<void>((resolve) => {
+        const req = http.request(
+          url,
+          { method: "POST", agent, headers: { ...headers, "content-length": Buffer.byteLength(body) } },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (c) => (text += c));
+            res.on("end", () => {
+              latencies.push(performance.now() - due);
+              if ((res.statusCode ?? 0) >= 300) non2xx++;
+              const key = String(JSON.parse(text || "{}").text ?? "").slice(0, 12);
+              bodies[key] = (bodies[key] ?? 0) + 1;
+              resolve();
+            });
+          },
+        );
+        req.on("error", () => {
+          errors++;
+          resolve();
+        });
+        req.end(body);
+      }),
+    );
+  }
+  await Promise.all(pending);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) =>
+    Math.round((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0) * 10) / 10;
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    requests: total,
+    non2xx,
+    errors,
+    timeouts: 0,
+    p50: q(0.5),
+    p99: q(0.99),
+    max: q(1),
+    rps: total / seconds,
+    bodies,
+  };
+}
+
 async function run(spec: LoadSpec): Promise<LoadResult> {
+  if (spec.rate) return paced(spec);
   let sent = 0;
   const bodies: Record<string, number> = {};
   const result = await autocannon({
@@ -97,6 +165,6 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-if (process.argv[2]) {
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2]) {
   run(JSON.parse(process.argv[2]) as LoadSpec).then((r) => process.stdout.write(`${JSON.stringify(r)}\n`));
 }

@@ -97,7 +97,8 @@ export async function startBenchApp(backend: Backend, env: Record<string, string
 /** A bare Bolt app that only acknowledges /signin: the floor capacita is compared with. */
 export async function startBareBolt(): Promise<{ url: string; close(): Promise<void> }> {
   const receiver = new ExpressReceiver({ signingSecret: SECRET, endpoints: "/slack/events", logLevel: LogLevel.ERROR });
-  const app = new App({ token: "xoxb-bench", receiver, tokenVerificationEnabled: false, logLevel: LogLevel.ERROR });
+  // botId/botUserId given: no auth.test call (Slack is not reachable here).
+  const app = new App({ token: "xoxb-bench", receiver, botId: "BBOT", botUserId: "UBOT", logLevel: LogLevel.ERROR });
   app.command("/signin", async ({ ack }) => ack({ response_type: "ephemeral", text: "ok" }));
   const server = http.createServer(receiver.app);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));

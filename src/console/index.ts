@@ -8,6 +8,7 @@ import { MovableClock } from "../core/clock.ts";
 import { type DatabaseTarget, openDatabase } from "../core/db.ts";
 import type { Logger } from "../core/logger.ts";
 import { ROLES, type Role } from "../core/roles.ts";
+import { forgetActor } from "../core/slack.ts";
 import { type SlackCall, SlackDouble, TEAM_ID } from "../core/slack-double.ts";
 import { saveProfile, setTeam, setTeamManager } from "../people/service.ts";
 import { DEMO_CHANNELS, DEMO_PEOPLE } from "./demo.ts";
@@ -172,6 +173,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
           return true;
         }
         await db.user.upsert({ where: { id }, create: { id, role: role as Role }, update: { role: role as Role } });
+        forgetActor(id);
       }
       me = id;
       say(`Now acting as @${nameOf(id)} (${id})${role ? ` with the role ${role}` : ""}.`);

@@ -2,7 +2,6 @@
 // key, then delivered by a dispatcher that honours Retry-After, backs off on 5xx
 // and time-outs, paces each channel to ~1 message a second, runs channels in
 // parallel, and records permanent errors (reported to the admins once).
-import { randomUUID } from "node:crypto";
 import { ErrorCode, WebClient } from "@slack/web-api";
 import type { Config } from "../config.ts";
 import type { OutboxMessage, Prisma } from "../generated/prisma/client.ts";
@@ -113,7 +112,6 @@ export interface DispatcherOptions {
  */
 export class Dispatcher {
   private readonly client: WebClient;
-  private readonly owner = randomUUID();
   private readonly lastSent = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;

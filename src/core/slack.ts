@@ -2,8 +2,9 @@
 // private replies and the parsing of Slack's escaped mentions.
 import type { AllMiddlewareArgs, AnyMiddlewareArgs, App, Middleware } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
+import DataLoader from "dataloader";
 import type { Config } from "../config.ts";
-import { ensurePerson, findPerson, profileIsStale, saveProfile } from "../people/service.ts";
+import { ensurePerson, findPeople, type Person, profileIsStale, saveProfile } from "../people/service.ts";
 import type { Clock } from "./clock.ts";
 import type { Db } from "./db.ts";
 import { type Locale, pickLocale, type T, translator } from "./i18n/index.ts";
@@ -51,13 +52,44 @@ async function fetchProfile(client: WebClient, id: string, logger: Logger) {
   }
 }
 
+/**
+ * People seen in the last few seconds, so a burst of sign-ins does not read the same
+ * rows again and again. Role changes made here clear the entry at once; one made by
+ * another app process shows within ACTOR_TTL_MS.
+ */
+const ACTOR_TTL_MS = 5_000;
+const actorCache = new Map<string, { person: Person; at: number }>();
+
+export function forgetActor(id: string): void {
+  actorCache.delete(id);
+}
+
+async function cachedPerson(loader: DataLoader<string, Person | null>, id: string): Promise<Person | null> {
+  const hit = actorCache.get(id);
+  if (hit && Date.now() - hit.at < ACTOR_TTL_MS) return hit.person;
+  const person = await loader.load(id);
+  if (person) remember(person);
+  return person;
+}
+
+function remember(person: Person): void {
+  if (actorCache.size > 10_000) actorCache.clear();
+  actorCache.set(person.id, { person, at: Date.now() });
+}
+
 /** Loads the acting person (learning new people from users.info) into context.actor. */
 export function actorMiddleware(deps: Deps): Middleware<AnyMiddlewareArgs> {
   const { db, clock, config, logger } = deps;
+  // People looked up within a couple of milliseconds share one query (bursts of sign-ins).
+  const loader = new DataLoader<string, Person | null>((ids) => findPeople(db, [...ids]), {
+    cache: false,
+    maxBatchSize: 500,
+    batchScheduleFn: (flush) => setTimeout(flush, 2),
+  });
   return async ({ body, client, context, next }) => {
     const id = userIdOf(body as unknown as Record<string, unknown>);
     if (!id) return next();
-    let person = await findPerson(db, id);
+    let person = await cachedPerson(loader, id);
     if (!person) {
       const profile = await withTimeout(fetchProfile(client, id, logger), 1500);
       person = profile ? await saveProfile(db, clock, id, profile) : await ensurePerson(db, id);

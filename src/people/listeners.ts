@@ -3,7 +3,7 @@ import type { App } from "@slack/bolt";
 import { z } from "zod";
 import { issueKey, userMention } from "../core/parse.ts";
 import { ROLES } from "../core/roles.ts";
-import { actorOf, type Deps, ephemeral, refusal, unescapeText, words } from "../core/slack.ts";
+import { actorOf, type Deps, ephemeral, forgetActor, refusal, unescapeText, words } from "../core/slack.ts";
 import { helpBlocks } from "./blocks.ts";
 import { setRole, setTeam, setTeamManager } from "./service.ts";
 
@@ -31,6 +31,7 @@ export function register(app: App, { db }: Deps): void {
         if (!args.success) return usage("role", actor.t(issueKey(args.error)));
         const [user, role] = args.data;
         const result = await setRole(db, actor.id, user, role);
+        forgetActor(user);
         if (!result.ok) return ack(ephemeral(actor.t(result.key, result.vars)));
         return ack(ephemeral(actor.t("roles.set", { user, role: actor.t(`role.${role}`) })));
       }

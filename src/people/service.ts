@@ -29,6 +29,13 @@ export async function findPerson(db: Db, id: string): Promise<Person | null> {
   return db.user.findUnique({ where: { id } });
 }
 
+/** People by id, in the order asked (null where unknown). */
+export async function findPeople(db: Db, ids: string[]): Promise<(Person | null)[]> {
+  const people = await db.user.findMany({ where: { id: { in: ids } } });
+  const byId = new Map(people.map((p) => [p.id, p]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
 export function profileIsStale(person: Person | null, clock: Clock): boolean {
   return !person?.syncedAt || clock.now().getTime() - person.syncedAt.getTime() > PROFILE_MAX_AGE_MS;
 }

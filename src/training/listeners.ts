@@ -2,6 +2,7 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { stringify } from "csv-stringify/sync";
+import DataLoader from "dataloader";
 import { DateTime } from "luxon";
 import { translator } from "../core/i18n/index.ts";
 import { issueKey } from "../core/parse.ts";
@@ -43,8 +44,10 @@ import {
   roster,
   rsvp,
   rsvpCounts,
+  type SignInOutcome,
+  type SignInRequest,
   setNotice,
-  signIn,
+  signInMany,
   type TrainingSession,
   upcomingSessions,
 } from "./service.ts";
@@ -281,11 +284,18 @@ export function register(app: App, deps: Deps): void {
     }
   }
 
+  // Sign-ins arriving within a couple of milliseconds share one database round trip.
+  const signIns = new DataLoader<SignInRequest, SignInOutcome>((requests) => signInMany(db, clock, [...requests]), {
+    cache: false,
+    maxBatchSize: 200,
+    batchScheduleFn: (flush) => setTimeout(flush, 2),
+  });
+
   app.command("/signin", async ({ command, ack, context }) => {
     const actor = actorOf(context);
     const code = unescapeText(command.text).trim();
     if (!code) return ack(ephemeral(openSessionsMessage(await openSessions(db, clock), actor.t, mine(actor)).text));
-    const outcome = await signIn(db, clock, actor.id, code);
+    const outcome = await signIns.load({ userId: actor.id, code });
     const time = (at: Date) => formatOffice(at, config.APP_TIMEZONE, actor.locale, "HH:mm");
     switch (outcome.kind) {
       case "signedIn":

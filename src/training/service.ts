@@ -5,7 +5,7 @@ import type { Clock } from "../core/clock.ts";
 import type { Db } from "../core/db.ts";
 import { fail, ok, type Result } from "../core/result.ts";
 import type { Role } from "../core/roles.ts";
-import type { SessionKind, TrainingSession } from "../generated/prisma/client.ts";
+import { Prisma, type SessionKind, type TrainingSession } from "../generated/prisma/client.ts";
 
 export type { TrainingSession };
 
@@ -126,38 +126,89 @@ export type SignInOutcome =
   | { kind: "cancelled"; session: TrainingSession }
   | { kind: "unknown"; code: string };
 
-/** Sessions that used a code: the one open now wins, then the next to open, then the last closed. */
-function pickForCode(sessions: TrainingSession[], now: Date): TrainingSession | undefined {
-  const t = now.getTime();
-  return (
-    sessions.find((s) => s.opensAt.getTime() <= t && t <= s.closesAt.getTime()) ??
-    sessions.filter((s) => s.opensAt.getTime() > t).sort((a, b) => +a.opensAt - +b.opensAt)[0] ??
-    sessions[0]
-  );
+interface SignInRow extends TrainingSession {
+  idx: number;
+  newAt: Date | null;
+  newLate: boolean | null;
+  oldAt: Date | null;
+  oldLate: boolean | null;
+}
+
+export interface SignInRequest {
+  userId: string;
+  code: string;
 }
 
 export async function signIn(db: Db, clock: Clock, userId: string, rawCode: string): Promise<SignInOutcome> {
-  const code = normalizeCode(rawCode);
-  if (!new RegExp(`^[${CODE_ALPHABET}]{${CODE_LENGTH}}$`).test(code)) return { kind: "unknown", code };
+  return (await signInMany(db, clock, [{ userId, code: rawCode }]))[0] as SignInOutcome;
+}
+
+/**
+ * Sign-ins in one round trip, however many arrive together (a room of 200 in the
+ * same minute): for each request pick the session for its code (the one open now,
+ * else the next to open, else the latest), insert the sign-in when its window is
+ * open — the primary key keeps one row per person and session however often Slack
+ * retries — and return the person's first sign-in when there already was one.
+ */
+export async function signInMany(db: Db, clock: Clock, requests: SignInRequest[]): Promise<SignInOutcome[]> {
   const now = clock.now();
-  const sessions = await db.trainingSession.findMany({ where: { code }, orderBy: { startsAt: "desc" }, take: 5 });
-  const session = pickForCode(sessions, now);
-  if (!session) return { kind: "unknown", code };
-  if (session.status === "cancelled") return { kind: "cancelled", session };
-  // Someone already in keeps their first time, even after the window closed.
-  const existing = await db.signIn.findUnique({ where: { sessionId_userId: { sessionId: session.id, userId } } });
-  if (existing) return { kind: "already", session, at: existing.signedInAt, late: existing.late };
-  if (now < session.opensAt) return { kind: "notOpen", session, opensAt: session.opensAt };
-  if (now > session.closesAt) return { kind: "closed", session };
-  const late = isLate(session.startsAt, now);
-  // The primary key (session, person) keeps one row however often Slack retries.
-  const { count } = await db.signIn.createMany({
-    data: [{ sessionId: session.id, userId, signedInAt: now, late }],
-    skipDuplicates: true,
-  });
-  if (count === 1) return { kind: "signedIn", session, at: now, late };
-  const first = await db.signIn.findUniqueOrThrow({ where: { sessionId_userId: { sessionId: session.id, userId } } });
-  return { kind: "already", session, at: first.signedInAt, late: first.late };
+  const codes = requests.map((r) => normalizeCode(r.code));
+  const valid = new RegExp(`^[${CODE_ALPHABET}]{${CODE_LENGTH}}$`);
+  const wanted = requests
+    .map((r, idx) => ({ idx, userId: r.userId, code: codes[idx] as string }))
+    .filter((r) => valid.test(r.code));
+  const outcomes: SignInOutcome[] = codes.map((code) => ({ kind: "unknown", code }));
+  if (wanted.length === 0) return outcomes;
+  const lateAfterMs = LATE_AFTER_START_MIN * MINUTE;
+  const values = Prisma.join(wanted.map((r) => Prisma.sql`(${r.idx}::int, ${r.userId}::text, ${r.code}::text)`));
+  const rows = await db.$queryRaw<SignInRow[]>`
+    WITH req (idx, user_id, code) AS (VALUES ${values}),
+    s AS (
+      SELECT DISTINCT ON (req.idx) req.idx, req.user_id, t.*
+      FROM req JOIN "TrainingSession" t ON t.code = req.code
+      ORDER BY req.idx,
+               (t."opensAt" <= ${now}::timestamp AND ${now}::timestamp <= t."closesAt") DESC,
+               CASE WHEN t."opensAt" > ${now}::timestamp THEN t."opensAt" END ASC NULLS LAST,
+               t."startsAt" DESC
+    ), ins AS (
+      INSERT INTO "SignIn" ("sessionId", "userId", "signedInAt", late)
+      SELECT DISTINCT ON (s.id, s.user_id) s.id, s.user_id, ${now}::timestamp,
+             ${now}::timestamp > s."startsAt" + ${lateAfterMs}::int * interval '1 millisecond'
+      FROM s
+      WHERE s.status = 'scheduled' AND s."opensAt" <= ${now}::timestamp AND ${now}::timestamp <= s."closesAt"
+      ON CONFLICT DO NOTHING
+      RETURNING "sessionId", "userId", "signedInAt", late
+    )
+    SELECT s.*, ins."signedInAt" AS "newAt", ins.late AS "newLate", si."signedInAt" AS "oldAt", si.late AS "oldLate"
+    FROM s
+    LEFT JOIN ins ON ins."sessionId" = s.id AND ins."userId" = s.user_id
+    LEFT JOIN "SignIn" si ON si."sessionId" = s.id AND si."userId" = s.user_id`;
+  const claimed = new Set<string>();
+  const raced: { idx: number; session: TrainingSession; userId: string }[] = [];
+  for (const row of rows) {
+    const { idx, newAt, newLate, oldAt, oldLate, user_id: userId, ...session } = row as SignInRow & { user_id: string };
+    const mine = `${session.id}:${userId}`;
+    if (session.status === "cancelled") outcomes[idx] = { kind: "cancelled", session };
+    // Someone already in keeps their first time, even after the window closed.
+    else if (oldAt) outcomes[idx] = { kind: "already", session, at: oldAt, late: oldLate ?? false };
+    // The same person twice in one batch: the first request signs in, the others are "already".
+    else if (newAt && claimed.has(mine))
+      outcomes[idx] = { kind: "already", session, at: newAt, late: newLate ?? false };
+    else if (newAt) {
+      claimed.add(mine);
+      outcomes[idx] = { kind: "signedIn", session, at: newAt, late: newLate ?? false };
+    } else if (now < session.opensAt) outcomes[idx] = { kind: "notOpen", session, opensAt: session.opensAt };
+    else if (now > session.closesAt) outcomes[idx] = { kind: "closed", session };
+    // Inserted by a concurrent statement between our snapshot and our insert: that one was first.
+    else raced.push({ idx, session, userId });
+  }
+  for (const r of raced) {
+    const first = await db.signIn.findUniqueOrThrow({
+      where: { sessionId_userId: { sessionId: r.session.id, userId: r.userId } },
+    });
+    outcomes[r.idx] = { kind: "already", session: r.session, at: first.signedInAt, late: first.late };
+  }
+  return outcomes;
 }
 
 /** Sessions whose sign-in window is open now. */

@@ -1,0 +1,210 @@
+// /newhire, /followup, the "Log follow-up" button and its modal.
+import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { z } from "zod";
+import { dayString, officeDay, parseDay } from "../core/days.ts";
+import { issueKey, userMention } from "../core/parse.ts";
+import { type Actor, actorOf, type Deps, ephemeral, refusal, unescapeText, words } from "../core/slack.ts";
+import { dueMessage, LOG_ACTION, LOG_VIEW, logModal, newHireListMessage, OUTCOMES } from "./blocks.ts";
+import {
+  type DueCheckpoint,
+  dueCheckpoints,
+  logFollowup,
+  mayLog,
+  newHiresOf,
+  type Outcome,
+  recordLeft,
+  registerNewHire,
+} from "./service.ts";
+
+const day = z.string().transform((s, ctx) => {
+  const d = parseDay(s);
+  if (d) return d;
+  ctx.addIssue({ code: "custom", message: "followups.error.date" });
+  return z.NEVER;
+});
+const checkpointId = z
+  .string()
+  .regex(/^#?\d{1,9}$/, "followups.error.checkpoint")
+  .transform((s) => Number(s.replace("#", "")));
+const notes = z.string().max(2000, "followups.error.notes");
+const addArgs = z.tuple([userMention, day]).or(z.tuple([userMention, day, userMention]));
+const leftArgs = z.tuple([userMention, day]);
+const logSubmission = z.object({
+  checkpointId: z.number().int().positive(),
+  channel: z.string().optional(),
+  ts: z.string().optional(),
+});
+
+export function register(app: App, deps: Deps): void {
+  const { db, clock, config } = deps;
+  const zone = config.APP_TIMEZONE;
+  const today = () => officeDay(clock.now(), zone);
+
+  app.command("/newhire", async ({ command, ack, context }) => {
+    const actor = actorOf(context);
+    const denied = refusal(actor, "training.manage");
+    if (denied) return ack(ephemeral(denied));
+    const [sub = "help", ...rest] = words(unescapeText(command.text));
+    const usage = (which: "add" | "left", problem: string) =>
+      ack(ephemeral(actor.t("error.usage", { problem, usage: actor.t(`usage.newhire.${which}`) })));
+    switch (sub.toLowerCase()) {
+      case "help":
+      case "ayuda":
+        return ack(ephemeral(actor.t("followups.help", { days: config.FOLLOWUP_DAYS.join(", ") })));
+      case "list":
+      case "lista": {
+        // Trainers see their own new hires; admins see everyone's.
+        const hires = await newHiresOf(db, actor.role === "admin" ? null : actor.id);
+        const m = newHireListMessage(hires, today(), actor.t);
+        return ack(ephemeral(m.text, m.blocks));
+      }
+      case "left":
+      case "baja": {
+        const args = leftArgs.safeParse(rest);
+        if (!args.success) return usage("left", actor.t(issueKey(args.error)));
+        const [user, date] = args.data;
+        const result = await recordLeft(db, clock, user, date, actor.id);
+        if (!result.ok) return usage("left", actor.t(result.key, result.vars));
+        return ack(ephemeral(actor.t("followups.left", { user, date: dayString(date) })));
+      }
+      default: {
+        const args = addArgs.safeParse([sub, ...rest]);
+        if (!args.success) return usage("add", actor.t(issueKey(args.error)));
+        const [user, start, trainer = actor.id] = args.data;
+        const result = await registerNewHire(db, clock, zone, {
+          userId: user,
+          startDate: start,
+          trainerId: trainer,
+          days: config.FOLLOWUP_DAYS,
+        });
+        if (!result.ok) return usage("add", actor.t(result.key, result.vars));
+        const { hire, updated } = result.value;
+        const checkpoints = hire.checkpoints.map((c) => `${c.day} (${dayString(c.dueOn)})`).join(", ");
+        return ack(
+          ephemeral(
+            actor.t(updated ? "followups.updated" : "followups.registered", {
+              user,
+              start: dayString(start),
+              trainer,
+              checkpoints,
+            }),
+          ),
+        );
+      }
+    }
+  });
+
+  /** What a person is to follow up: their own as trainer; a manager or admin sees all due. */
+  const dueFor = (actor: Actor) => dueCheckpoints(db, today(), actor.role === "trainer" ? actor.id : null);
+
+  app.command("/followup", async ({ command, ack, context }) => {
+    const actor = actorOf(context);
+    const denied = refusal(actor, "followups.manage");
+    if (denied) return ack(ephemeral(denied));
+    const [sub = "", ...rest] = words(unescapeText(command.text));
+    if (sub === "") {
+      const m = dueMessage(await dueFor(actor), today(), actor.t);
+      return ack(ephemeral(m.text, m.blocks));
+    }
+    if (sub.toLowerCase() !== "done" && sub.toLowerCase() !== "hecho") {
+      return ack(ephemeral(actor.t("error.unknownSubcommand", { sub, command: "/followup" })));
+    }
+    const args = z.tuple([checkpointId, notes]).safeParse([rest[0] ?? "", rest.slice(1).join(" ")]);
+    if (!args.success) {
+      return ack(
+        ephemeral(
+          actor.t("error.usage", { problem: actor.t(issueKey(args.error)), usage: actor.t("usage.followup.done") }),
+        ),
+      );
+    }
+    const [id, text] = args.data;
+    return ack(ephemeral(await log(actor, id, "reached", text || null)));
+  });
+
+  async function log(actor: Actor, id: number, outcome: Outcome, text: string | null): Promise<string> {
+    const result = await logFollowup(db, clock, zone, id, actor, outcome, text);
+    switch (result.kind) {
+      case "unknown":
+        return actor.t("followups.error.checkpoint");
+      case "forbidden":
+        return actor.t("followups.error.forbidden");
+      case "already":
+        return actor.t("followups.already", {
+          id,
+          outcome: actor.t(`followups.outcome.${result.checkpoint.state as Outcome}`),
+        });
+      case "logged":
+        return actor.t("followups.logged", {
+          id,
+          user: result.checkpoint.newHire.userId,
+          outcome: actor.t(`followups.outcome.${outcome}`),
+        });
+    }
+  }
+
+  app.action<BlockAction<ButtonAction>>(LOG_ACTION, async ({ action, ack, body, client, respond, context }) => {
+    await ack();
+    const actor = actorOf(context);
+    const id = checkpointId.safeParse(action.value ?? "");
+    const checkpoint = id.success
+      ? await db.checkpoint.findUnique({ where: { id: id.data }, include: { newHire: true } })
+      : null;
+    const refuse = (text: string) => respond({ ...ephemeral(text), replace_original: false });
+    if (!checkpoint) return void (await refuse(actor.t("followups.error.checkpoint")));
+    const denied = refusal(actor, "followups.manage");
+    if (denied) return void (await refuse(denied));
+    if (!(await mayLog(db, checkpoint, actor))) return void (await refuse(actor.t("followups.error.forbidden")));
+    if (checkpoint.state !== "open") {
+      return void (await refuse(
+        actor.t("followups.already", {
+          id: checkpoint.id,
+          outcome: actor.t(`followups.outcome.${checkpoint.state as Outcome}`),
+        }),
+      ));
+    }
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: logModal(checkpoint as DueCheckpoint, actor.t, {
+        channel: body.container?.channel_id,
+        ts: body.container?.message_ts,
+      }),
+    });
+  });
+
+  app.view(LOG_VIEW, async ({ ack, view, client, context }) => {
+    const actor = actorOf(context);
+    const meta = logSubmission.safeParse(JSON.parse(view.private_metadata || "{}"));
+    const outcome = z
+      .enum(OUTCOMES as [Outcome, ...Outcome[]])
+      .safeParse(view.state.values.outcome?.value?.selected_option?.value);
+    const text = notes.safeParse(view.state.values.notes?.value?.value ?? "");
+    if (!meta.success)
+      return ack({ response_action: "errors", errors: { outcome: actor.t("followups.error.checkpoint") } });
+    if (!outcome.success) return ack({ response_action: "errors", errors: { outcome: actor.t("error.invalidInput") } });
+    if (!text.success) return ack({ response_action: "errors", errors: { notes: actor.t("followups.error.notes") } });
+    const denied = refusal(actor, "followups.manage");
+    if (denied) return ack({ response_action: "errors", errors: { outcome: denied } });
+    const result = await logFollowup(db, clock, zone, meta.data.checkpointId, actor, outcome.data, text.data || null);
+    if (result.kind === "forbidden")
+      return ack({ response_action: "errors", errors: { outcome: actor.t("followups.error.forbidden") } });
+    if (result.kind === "unknown")
+      return ack({ response_action: "errors", errors: { outcome: actor.t("followups.error.checkpoint") } });
+    await ack();
+    // The list the button came from is updated in place: this one shows as done.
+    const { channel, ts } = meta.data;
+    if (channel && ts) {
+      const trainerId = result.checkpoint.newHire.trainerId;
+      const due = await dueCheckpoints(db, today(), trainerId);
+      const done = await db.checkpoint.findMany({
+        where: {
+          newHire: { trainerId },
+          state: { not: "open" },
+          closedAt: { gte: new Date(clock.now().getTime() - 24 * 3600_000) },
+        },
+        include: { newHire: true },
+        orderBy: { id: "asc" },
+      });
+      await client.chat.update({ channel, ts, ...dueMessage(due, today(), actor.t, done) });
+    }
+  });
+}
