@@ -1,7 +1,18 @@
 // `npm run bench [-- <name> …]`: runs the named benchmarks (all without a name) and prints their figures.
+
+import { benchAsk } from "./ask.ts";
+import { benchDelivery } from "./delivery.ts";
+import { benchDigest } from "./digest.ts";
+import { benchFollowups } from "./followups.ts";
 import { benchSignin } from "./signin.ts";
 
-const benches: Record<string, () => Promise<string[]>> = { signin: benchSignin };
+const benches: Record<string, () => Promise<string[]>> = {
+  signin: benchSignin,
+  ask: benchAsk,
+  digest: benchDigest,
+  delivery: benchDelivery,
+  followups: benchFollowups,
+};
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const names = wanted.length ? wanted : Object.keys(benches);

@@ -11,18 +11,21 @@ import type { Logger } from "./core/logger.ts";
 import { Dispatcher } from "./core/outbox.ts";
 import { Scheduler } from "./core/scheduler.ts";
 import { actorMiddleware, type Deps, ephemeral, type Register } from "./core/slack.ts";
+import { register as registerFaq } from "./faq/listeners.ts";
 import { followupJobs } from "./followups/jobs.ts";
 import { register as registerFollowups } from "./followups/listeners.ts";
+import { kpiJobs } from "./kpi/jobs.ts";
+import { register as registerKpi } from "./kpi/listeners.ts";
 import { register as registerPeople } from "./people/listeners.ts";
 import { bootstrapAdmins } from "./people/service.ts";
 import { trainingJobs } from "./training/jobs.ts";
 import { register as registerTraining } from "./training/listeners.ts";
 
-const features: Register[] = [registerPeople, registerTraining, registerFollowups];
+const features: Register[] = [registerPeople, registerTraining, registerFollowups, registerFaq, registerKpi];
 
 /** Every feature's scheduled jobs; the app and the CLI run the same ones. */
-export function addJobs(scheduler: Scheduler, deps: Deps): void {
-  for (const job of [...trainingJobs(deps), ...followupJobs(deps)]) scheduler.add(job);
+export function addJobs(scheduler: Scheduler, deps: Pick<Deps, "config" | "db" | "clock">): void {
+  for (const job of [...trainingJobs(deps), ...followupJobs(deps), ...kpiJobs(deps)]) scheduler.add(job);
 }
 
 export interface CapacitaOptions {
@@ -55,7 +58,16 @@ const boltLevel = { debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.W
 
 export async function createCapacita(opts: CapacitaOptions): Promise<Capacita> {
   const { config, database, clock, logger } = opts;
-  const deps: Deps = { config, db: database.prisma, clock, logger };
+  const token = opts.token ?? config.SLACK_BOT_TOKEN ?? "";
+  const dispatcher = new Dispatcher({
+    config,
+    db: database.prisma,
+    clock,
+    logger,
+    token,
+    channelIntervalMs: opts.channelIntervalMs,
+  });
+  const deps: Deps = { config, db: database.prisma, clock, logger, outbox: dispatcher };
   await bootstrapAdmins(deps.db, config.ADMIN_USER_IDS);
 
   const surface = opts.receiver ? "custom" : modeOf(config);
@@ -104,15 +116,6 @@ export async function createCapacita(opts: CapacitaOptions): Promise<Capacita> {
   app.use(actorMiddleware(deps));
   for (const register of features) register(app, deps);
 
-  const token = opts.token ?? config.SLACK_BOT_TOKEN ?? "";
-  const dispatcher = new Dispatcher({
-    config,
-    db: deps.db,
-    clock,
-    logger,
-    token,
-    channelIntervalMs: opts.channelIntervalMs,
-  });
   const scheduler = new Scheduler({
     db: deps.db,
     clock,

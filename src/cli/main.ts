@@ -1,23 +1,33 @@
 // The operator command-line tool (SPEC §8): `npm run cli -- <command>`.
 
+import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { addJobs } from "../app.ts";
 import { ConfigError, databaseTarget, parseConfig } from "../config.ts";
 import { SystemClock } from "../core/clock.ts";
+import { addDays, dayStart, parseDay } from "../core/days.ts";
 import { type Database, DatabaseBusyError, openDatabase } from "../core/db.ts";
+import { es } from "../core/i18n/es.ts";
+import { type MessageKey, translator } from "../core/i18n/index.ts";
 import { createLogger } from "../core/logger.ts";
 import { createMigration } from "../core/migrate.ts";
 import { Dispatcher, outboxSummary } from "../core/outbox.ts";
 import { ROLES, type Role } from "../core/roles.ts";
 import { Scheduler } from "../core/scheduler.ts";
-import { parseOfficeDate } from "../core/time.ts";
+import { exportCsv, importCsv } from "../faq/service.ts";
+import { importFigures, weekOf } from "../kpi/service.ts";
 import { setRole } from "../people/service.ts";
 
 /** Exit codes scripts can trust. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, busy: 3 } as const;
 
 class UsageError extends Error {}
+
+/** How long `jobs run` waits for its messages' retries (a 429's Retry-After, a 5xx back-off). */
+const RETRY_WAIT_MS = 30_000;
+/** A file whose rows failed validation: exit code 1 after the rows were listed. */
+class ImportError extends Error {}
 
 async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   const config = parseConfig(process.env);
@@ -79,25 +89,120 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
         if (!scheduler.jobNames().includes(name))
           throw new UsageError(`unknown job "${name}"; jobs: ${scheduler.jobNames().join(", ")}`);
         const day = o.date ?? o.week;
-        const at = day ? parseOfficeDate(day, config.APP_TIMEZONE) : clock.now();
-        if (!at) throw new UsageError(`"${day}" is not a date YYYY-MM-DD`);
-        const ran = scheduler.isPeriodic(name)
-          ? (await scheduler.runNow(name, at, o.force)).ran
-            ? [name]
-            : []
-          : await scheduler.runDue([name]);
+        const parsed = day ? parseDay(day) : null;
+        if (day && !parsed) throw new UsageError(`"${day}" is not a date YYYY-MM-DD`);
+        // --week names the week to report; the digest for it runs on the Monday after.
+        const at = parsed ? dayStart(o.week ? addDays(weekOf(parsed), 7) : parsed, config.APP_TIMEZONE) : clock.now();
+        const periodic = scheduler.isPeriodic(name);
+        // A sweep (reminders, ratings) runs what is due now: a date would be silently ignored.
+        if (!periodic && (day || o.force))
+          throw new UsageError(
+            `${name} runs what is due now: --date, --week and --force are for daily and weekly jobs`,
+          );
+        let ran: string[];
+        if (periodic) {
+          const result = await scheduler.runNow(name, at, o.force);
+          ran = result.ran ? [result.key] : [];
+        } else {
+          ran = await scheduler.runDue([name]);
+        }
         out(
           ran.length
             ? `Ran ${ran.join(", ")}.`
-            : `Nothing to run: ${name} already ran for that period (use --force to run it again).`,
+            : periodic
+              ? `Nothing to run: ${name} already ran for that period (use --force to run it again).`
+              : `Nothing to run: no ${name} due now, or they already ran.`,
         );
         if (config.SLACK_BOT_TOKEN) {
           await dispatcher.drain();
-          out("Messages delivered.");
+          if (ran.length) {
+            const runs = await d.prisma.jobRun.findMany({ where: { key: { in: ran } } });
+            const ofThisRun = {
+              OR: runs.map((r) => ({ key: { startsWith: r.generation ? `${r.key}#${r.generation}:` : `${r.key}:` } })),
+            };
+            // A 429 or a 5xx makes a message wait: wait with it when that is short, then say what happened.
+            const until = Date.now() + RETRY_WAIT_MS;
+            for (;;) {
+              const next = await d.prisma.outboxMessage.findFirst({
+                where: { ...ofThisRun, status: "pending" },
+                orderBy: { nextAttemptAt: "asc" },
+              });
+              if (!next || next.nextAttemptAt.getTime() > until) break;
+              await new Promise((r) => setTimeout(r, Math.max(0, next.nextAttemptAt.getTime() - Date.now()) + 50));
+              await dispatcher.drain();
+            }
+            const mine = await d.prisma.outboxMessage.groupBy({
+              by: ["status"],
+              where: ofThisRun,
+              _count: { _all: true },
+            });
+            const count = (status: string) => mine.find((g) => g.status === status)?._count._all ?? 0;
+            const waiting = count("pending") + count("sending");
+            const failed = count("failed");
+            out(
+              `Delivered ${count("sent")} message(s)` +
+                (waiting ? `; ${waiting} waiting for a retry (the app delivers them)` : "") +
+                (failed ? `; ${failed} failed (see \`npm run cli -- outbox\`)` : "") +
+                ".",
+            );
+          }
         } else {
           out("No SLACK_BOT_TOKEN: the messages wait in the outbox for the app to deliver them.");
         }
       });
+    });
+
+  const faq = program.command("faq").description("the FAQ store");
+  faq
+    .command("import")
+    .argument("<file>", "CSV with columns id, question, answer, tags, locale (id optional; same id = update)")
+    .description("import FAQ entries: all or nothing, bad rows named with their line and field")
+    .action(async (file: string) => {
+      const text = await readFile(file, "utf8").catch(() => {
+        throw new UsageError(`cannot read ${file}`);
+      });
+      const result = await withDatabase((d) =>
+        importCsv(d.prisma, text, (done, total) => {
+          if (done === total || done % 500 === 0) out(`  ${done}/${total}`);
+        }),
+      );
+      if (!result.ok) {
+        const t = translator("en");
+        for (const e of result.errors.slice(0, 50)) {
+          const message = e.message in es ? t(e.message as MessageKey) : e.message;
+          out(`${file}:${e.line}: ${e.field}: ${message}`);
+        }
+        throw new ImportError(`${result.errors.length} bad row(s) in ${file}: nothing was imported`);
+      }
+      out(`Imported ${file}: ${result.created} new, ${result.updated} updated.`);
+    });
+  faq
+    .command("export")
+    .argument("<file>", "where to write the CSV")
+    .description("export every FAQ entry as CSV (re-importable)")
+    .action(async (file: string) => {
+      const csv = await withDatabase((d) => exportCsv(d.prisma));
+      await writeFile(file, csv);
+      out(`Exported to ${file}.`);
+    });
+
+  const kpi = program.command("kpi").description("business figures for the weekly digest");
+  kpi
+    .command("import")
+    .argument("<file>", "CSV: week start (YYYY-MM-DD), metric, value, target, team (optional)")
+    .description("import business figures: all or nothing; re-importing a week replaces its values")
+    .action(async (file: string) => {
+      const text = await readFile(file, "utf8").catch(() => {
+        throw new UsageError(`cannot read ${file}`);
+      });
+      const result = await withDatabase((d) =>
+        importFigures(d.prisma, text, (done, total) => out(`  ${done}/${total} rows`)),
+      );
+      if (!result.ok) {
+        for (const e of result.errors.slice(0, 50)) out(`${file}:${e.line}: ${e.field}: ${e.message}`);
+        throw new ImportError(`${result.errors.length} bad row(s) in ${file}: nothing was imported`);
+      }
+      out(`Imported ${file}: ${result.rows} figures over ${result.weeks} week(s).`);
     });
 
   program
@@ -127,6 +232,10 @@ export async function runCli(
     return EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (e instanceof ImportError) {
+      err(`capacita: ${e.message}`);
+      return EXIT.failed;
+    }
     if (e instanceof UsageError) {
       err(`capacita: ${e.message}`);
       return EXIT.usage;

@@ -1,5 +1,7 @@
 // The local console (SPEC §9): the real app, driven from the keyboard, with a
 // local stand-in for the Slack Web API whose calls are printed as Slack would show them.
+
+import { readFile } from "node:fs/promises";
 import readline from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { createCapacita } from "../app.ts";
@@ -10,8 +12,9 @@ import type { Logger } from "../core/logger.ts";
 import { ROLES, type Role } from "../core/roles.ts";
 import { forgetActor } from "../core/slack.ts";
 import { type SlackCall, SlackDouble, TEAM_ID } from "../core/slack-double.ts";
+import { importCsv } from "../faq/service.ts";
 import { saveProfile, setTeam, setTeamManager } from "../people/service.ts";
-import { DEMO_CHANNELS, DEMO_PEOPLE } from "./demo.ts";
+import { DEMO_CHANNELS, DEMO_PEOPLE, seedDemoActivity } from "./demo.ts";
 import { ConsoleReceiver } from "./receiver.ts";
 import { plain, type RenderedButton, renderMessage } from "./render.ts";
 
@@ -56,6 +59,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
       if (p.team) await setTeam(db, p.id, p.team);
       if (p.role === "manager" && p.team) await setTeamManager(db, p.team, p.id);
     }
+    await importCsv(db, await readFile(new URL("./demo-faq.csv", import.meta.url), "utf8"));
+    await seedDemoActivity(db, clock.now(), config.APP_TIMEZONE);
   }
   const receiver = new ConsoleReceiver();
   const capacita = await createCapacita({
@@ -231,6 +236,9 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
 
   say("capacita — local console. No Slack tokens: the app runs here, and what it would post is shown below.");
   say(`You are @${nameOf(me)} (${me}). Type :help for help, /capacita to start.`);
+  say(
+    "Try: /signin (sessions open now) · /ask cómo anulo una póliza · :user luis then /training list · :user marta then /kpi",
+  );
   const rl = readline.createInterface({
     input: opts.input,
     output: opts.terminal ? output : undefined,

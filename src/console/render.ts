@@ -63,5 +63,8 @@ export function plain(
     .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, (_m, id: string) => `@${names(id)}`)
     .replace(/<#([CG][A-Z0-9]+)\|([^>]*)>/g, (_m, _id, name: string) => `#${name}`)
     .replace(/<#([CG][A-Z0-9]+)>/g, (_m, id: string) => `#${channels(id)}`)
-    .replace(/<!date\^\d+\^[^^]*\^?[^|]*\|([^>]*)>/g, "$1");
+    .replace(/<!date\^\d+\^[^^]*\^?[^|]*\|([^>]*)>/g, "$1")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 }

@@ -64,7 +64,13 @@ const PERMANENT = new Set([
 ]);
 
 const MAX_ATTEMPTS = 12;
+/** How long a claimed row stays ours; renewed before a send when less than SEND_MAX_MS is left. */
 const LEASE_MS = 60_000;
+const REQUEST_TIMEOUT_MS = 15_000;
+/** The longest one send can take: a file upload is three requests. */
+const SEND_MAX_MS = 3 * REQUEST_TIMEOUT_MS + 5_000;
+/** Messages of one channel claimed at a time: a busy channel does not hold up the others for long. */
+const PER_CHANNEL_BATCH = 5;
 export const CHANNEL_INTERVAL_MS = 1_000;
 
 type Verdict =
@@ -123,7 +129,7 @@ export class Dispatcher {
       slackApiUrl: opts.config.SLACK_API_URL,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
-      timeout: 15_000,
+      timeout: REQUEST_TIMEOUT_MS,
     });
   }
 
@@ -140,7 +146,7 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    await this.running?.catch(() => {});
   }
 
   /** Deliver now (e.g. right after enqueueing) instead of at the next poll. */
@@ -149,20 +155,34 @@ export class Dispatcher {
       this.again = true;
       return;
     }
-    this.running = this.drain()
-      .catch((e: unknown) => this.opts.logger.error("outbox dispatch failed", { error: (e as Error).message }))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again && !this.stopped) {
-          this.again = false;
-          this.poke();
-        }
-      });
+    this.run().catch((e: unknown) => this.opts.logger.error("outbox dispatch failed", { error: (e as Error).message }));
   }
 
-  /** Delivers everything that is due, channel by channel in parallel; resolves when none is left. */
+  /**
+   * Delivers everything that is due, channel by channel in parallel; resolves when none is left.
+   * A pass already under way in this dispatcher (a poke) is waited for first, then one more runs.
+   */
   async drain(): Promise<void> {
+    while (this.running) await this.running.catch(() => {});
+    await this.run();
+  }
+
+  private run(): Promise<void> {
+    const pass = this.pass().finally(() => {
+      this.running = undefined;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.poke();
+      }
+    });
+    this.running = pass;
+    return pass;
+  }
+
+  private async pass(): Promise<void> {
     for (;;) {
+      const interval = this.opts.channelIntervalMs ?? CHANNEL_INTERVAL_MS;
+      for (const [channel, at] of this.lastSent) if (at + interval < Date.now()) this.lastSent.delete(channel);
       const batch = await this.claim();
       if (batch.length === 0) return;
       const byChannel = new Map<string, OutboxMessage[]>();
@@ -171,19 +191,37 @@ export class Dispatcher {
     }
   }
 
-  /** Claims due rows (pending, or sending with a lapsed lease) for this dispatcher. */
+  /**
+   * Claims due rows (pending, or sending with a lapsed lease) for this dispatcher: at most
+   * PER_CHANNEL_BATCH per channel, every channel's first messages before anyone's later ones,
+   * and no channel another dispatcher is sending to right now (one sender per channel keeps
+   * the pacing and the order across processes).
+   */
   private async claim(): Promise<OutboxMessage[]> {
     const now = this.opts.clock.now();
     const leaseUntil = new Date(now.getTime() + LEASE_MS);
     const limit = this.opts.batchSize ?? 200;
+    // The status test is repeated next to FOR UPDATE: a row another dispatcher claimed meanwhile
+    // is re-checked there (PostgreSQL re-evaluates that WHERE on the newest row version).
     return this.opts.db.$queryRaw<OutboxMessage[]>`
       UPDATE "OutboxMessage" SET status = 'sending', "lockedUntil" = ${leaseUntil}, attempts = attempts + 1
       WHERE id IN (
         SELECT id FROM "OutboxMessage"
-        WHERE (status = 'pending' AND "nextAttemptAt" <= ${now})
-           OR (status = 'sending' AND "lockedUntil" < ${now})
-        ORDER BY id
-        LIMIT ${limit}
+        WHERE id IN (
+          SELECT id FROM (
+            SELECT m.id, row_number() OVER (PARTITION BY m.channel ORDER BY m.id) AS rn
+            FROM "OutboxMessage" m
+            WHERE ((m.status = 'pending' AND m."nextAttemptAt" <= ${now})
+                OR (m.status = 'sending' AND m."lockedUntil" < ${now}))
+              AND NOT EXISTS (
+                SELECT 1 FROM "OutboxMessage" busy
+                WHERE busy.channel = m.channel AND busy.status = 'sending' AND busy."lockedUntil" >= ${now})
+          ) ranked
+          WHERE rn <= ${PER_CHANNEL_BATCH}
+          ORDER BY rn, id
+          LIMIT ${limit}
+        )
+        AND ((status = 'pending' AND "nextAttemptAt" <= ${now}) OR (status = 'sending' AND "lockedUntil" < ${now}))
         FOR UPDATE SKIP LOCKED
       )
       RETURNING *`.then((rows) => rows.sort((a, b) => a.id - b.id));
@@ -195,8 +233,11 @@ export class Dispatcher {
       const m = messages[i] as OutboxMessage;
       const wait = (this.lastSent.get(channel) ?? 0) + interval - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      this.lastSent.set(channel, Date.now());
+      // Still ours? (a lease that lapsed while earlier messages went out may have been taken over)
+      if (!(await this.renew(m))) continue;
       const verdict = await this.send(m);
+      // Paced from the answer: the next request leaves at least `interval` after Slack saw this one.
+      this.lastSent.set(channel, Date.now());
       await this.record(m, verdict);
       if (verdict.kind === "retry") {
         // The channel is throttled or failing: the rest of its batch waits with it.
@@ -206,13 +247,38 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Makes sure the row is still ours with enough lease left for one send (renewing it when
+   * little is left); false when another dispatcher took it over after our lease lapsed.
+   */
+  private async renew(m: OutboxMessage): Promise<boolean> {
+    const now = this.opts.clock.now().getTime();
+    if (m.lockedUntil && m.lockedUntil.getTime() - now > SEND_MAX_MS) return true;
+    const leaseUntil = new Date(now + LEASE_MS);
+    const { count } = await this.opts.db.outboxMessage.updateMany({
+      where: { id: m.id, status: "sending", lockedUntil: m.lockedUntil },
+      data: { lockedUntil: leaseUntil },
+    });
+    m.lockedUntil = leaseUntil;
+    return count === 1;
+  }
+
   private async send(m: OutboxMessage): Promise<Verdict> {
     const payload = m.payload as Record<string, unknown>;
     try {
       if (m.method === "files.uploadV2") {
-        const { contentBase64, ...rest } = payload as { contentBase64?: string } & Record<string, unknown>;
+        const { contentBase64, channel_id, ...rest } = payload as {
+          contentBase64?: string;
+          channel_id?: string;
+        } & Record<string, unknown>;
+        // Files go to a conversation: a person's id is first turned into their DM channel.
+        const channel =
+          channel_id && /^[UW]/.test(channel_id)
+            ? ((await this.client.conversations.open({ users: channel_id })).channel?.id as string)
+            : channel_id;
         await this.client.filesUploadV2({
           ...(rest as object),
+          channel_id: channel,
           ...(contentBase64 ? { file: Buffer.from(contentBase64, "base64") } : {}),
         } as Parameters<WebClient["filesUploadV2"]>[0]);
         return { kind: "sent" };
@@ -264,7 +330,8 @@ export class Dispatcher {
   private async release(rest: OutboxMessage[], afterMs: number): Promise<void> {
     if (rest.length === 0) return;
     await this.opts.db.outboxMessage.updateMany({
-      where: { id: { in: rest.map((m) => m.id) } },
+      // Only rows still held under this claim's lease.
+      where: { id: { in: rest.map((m) => m.id) }, status: "sending", lockedUntil: rest[0]?.lockedUntil ?? null },
       data: {
         status: "pending",
         lockedUntil: null,

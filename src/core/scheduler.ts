@@ -50,7 +50,9 @@ const MAX_ATTEMPTS = 5;
 
 /** The latest time at or before `now` that a cron expression fires, in `zone`. */
 export function previousFire(expression: string, now: Date, zone: string): Date {
-  const it = CronExpressionParser.parse(expression, { currentDate: new Date(now.getTime() + 1000), tz: zone });
+  // prev() is strictly before currentDate: 1 ms later makes a fire at exactly `now` count,
+  // and nothing later does (node-cron only fires once the time has come).
+  const it = CronExpressionParser.parse(expression, { currentDate: new Date(now.getTime() + 1), tz: zone });
   return it.prev().toDate();
 }
 

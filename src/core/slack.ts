@@ -17,6 +17,8 @@ export interface Deps {
   db: Db;
   clock: Clock;
   logger: Logger;
+  /** Delivers what was just stored in the outbox (src/core/outbox.ts). */
+  outbox: { poke(): void };
 }
 
 export interface Actor {
@@ -58,23 +60,18 @@ async function fetchProfile(client: WebClient, id: string, logger: Logger) {
  * another app process shows within ACTOR_TTL_MS.
  */
 const ACTOR_TTL_MS = 5_000;
-const actorCache = new Map<string, { person: Person; at: number }>();
+type ActorCache = Map<string, { person: Person; at: number }>;
+/** One cache per app (tests and the console run several apps in one process). */
+const caches = new Set<ActorCache>();
 
 export function forgetActor(id: string): void {
-  actorCache.delete(id);
+  for (const cache of caches) cache.delete(id);
 }
 
-async function cachedPerson(loader: DataLoader<string, Person | null>, id: string): Promise<Person | null> {
-  const hit = actorCache.get(id);
-  if (hit && Date.now() - hit.at < ACTOR_TTL_MS) return hit.person;
-  const person = await loader.load(id);
-  if (person) remember(person);
+function remember(cache: ActorCache, person: Person): Person {
+  if (cache.size > 10_000) cache.clear();
+  cache.set(person.id, { person, at: Date.now() });
   return person;
-}
-
-function remember(person: Person): void {
-  if (actorCache.size > 10_000) actorCache.clear();
-  actorCache.set(person.id, { person, at: Date.now() });
 }
 
 /** Loads the acting person (learning new people from users.info) into context.actor. */
@@ -86,17 +83,26 @@ export function actorMiddleware(deps: Deps): Middleware<AnyMiddlewareArgs> {
     maxBatchSize: 500,
     batchScheduleFn: (flush) => setTimeout(flush, 2),
   });
+  const cache: ActorCache = new Map();
+  caches.add(cache);
+  const cachedPerson = async (id: string): Promise<Person | null> => {
+    const hit = cache.get(id);
+    if (hit && Date.now() - hit.at < ACTOR_TTL_MS) return hit.person;
+    const person = await loader.load(id);
+    return person ? remember(cache, person) : null;
+  };
   return async ({ body, client, context, next }) => {
     const id = userIdOf(body as unknown as Record<string, unknown>);
     if (!id) return next();
-    let person = await cachedPerson(loader, id);
+    let person = await cachedPerson(id);
     if (!person) {
       const profile = await withTimeout(fetchProfile(client, id, logger), 1500);
-      person = profile ? await saveProfile(db, clock, id, profile) : await ensurePerson(db, id);
+      person = remember(cache, profile ? await saveProfile(db, clock, id, profile) : await ensurePerson(db, id));
     } else if (profileIsStale(person, clock)) {
-      // Known people answer from what we have; the refresh happens beside the request.
+      // Known people answer from what we have; the refresh happens beside the request, once.
+      remember(cache, { ...person, syncedAt: clock.now() });
       void fetchProfile(client, id, logger)
-        .then((p) => p && saveProfile(db, clock, id, p))
+        .then(async (p) => p && remember(cache, await saveProfile(db, clock, id, p)))
         .catch(() => {});
     }
     const locale = pickLocale(person.locale, config.DEFAULT_LOCALE);

@@ -16,26 +16,42 @@ function dueWhen(c: Checkpoint, today: Date, t: T): string {
   return late > 0 ? t("followups.due.overdue", { days: late }) : t("followups.due.dueToday");
 }
 
+/** Items written out in a message's notification text; the blocks carry the rest of what fits. */
+const TEXT_ITEMS = 40;
+
 /**
  * The list a trainer gets each morning (and from /followup): each checkpoint with a
  * "Log follow-up" button; those logged since are shown done, without a button.
+ * Slack allows 50 blocks: the header, the intro, the checkpoints, the done section and a "more" line.
  */
-export function dueMessage(due: DueCheckpoint[], today: Date, t: T, done: DueCheckpoint[] = []) {
-  if (due.length === 0 && done.length === 0) return { text: t("followups.due.none") };
+export function dueMessage(
+  due: DueCheckpoint[],
+  today: Date,
+  t: T,
+  done: DueCheckpoint[] = [],
+  /** How many are due in all, when `due` holds only the first of them. */
+  total = due.length,
+) {
+  if (total === 0 && done.length === 0) return { text: t("followups.due.none") };
+  const intro = t("followups.due.intro", { count: total });
   const blocks: KnownBlock[] = [
     { type: "header", text: plain(t("followups.due.title")) },
-    { type: "section", text: mrkdwn(t("followups.due.intro", { count: due.length })) },
+    { type: "section", text: mrkdwn(intro) },
   ];
-  // 50 blocks at most: the header, the intro and 48 checkpoints.
-  for (const c of due.slice(0, 48 - Math.min(done.length, 10))) {
+  const room = 50 - blocks.length - (done.length ? 1 : 0);
+  const shown = total <= room ? due.slice(0, room) : due.slice(0, room - 1);
+  const item = (c: DueCheckpoint) =>
+    t("followups.due.item", { id: c.id, user: c.newHire.userId, day: c.day, when: dueWhen(c, today, t) });
+  for (const c of shown) {
     blocks.push({
       type: "section",
       block_id: `followups.cp.${c.id}`,
-      text: mrkdwn(
-        t("followups.due.item", { id: c.id, user: c.newHire.userId, day: c.day, when: dueWhen(c, today, t) }),
-      ),
+      text: mrkdwn(item(c)),
       accessory: { type: "button", action_id: LOG_ACTION, value: String(c.id), text: plain(t("followups.button.log")) },
     });
+  }
+  if (shown.length < total) {
+    blocks.push({ type: "context", elements: [mrkdwn(t("followups.due.more", { count: total - shown.length }))] });
   }
   if (done.length) {
     const lines = done.map((c) =>
@@ -46,15 +62,12 @@ export function dueMessage(due: DueCheckpoint[], today: Date, t: T, done: DueChe
         outcome: t(`followups.outcome.${c.state as Outcome}`),
       }),
     );
-    blocks.push({ type: "section", text: mrkdwn(lines.slice(0, 40).join("\n")) });
+    blocks.push({ type: "section", text: mrkdwn(lines.slice(-40).join("\n")) });
   }
-  const text = [
-    t("followups.due.intro", { count: due.length }),
-    ...due.map((c) =>
-      t("followups.due.item", { id: c.id, user: c.newHire.userId, day: c.day, when: dueWhen(c, today, t) }),
-    ),
-  ].join("\n");
-  return { text, blocks };
+  const listed = due.slice(0, TEXT_ITEMS);
+  const text = [intro, ...listed.map(item)];
+  if (total > listed.length) text.push(t("followups.escalation.more", { count: total - listed.length }));
+  return { text: text.join("\n"), blocks };
 }
 
 function stateLine(c: Checkpoint, today: Date, t: T): string {
@@ -76,11 +89,14 @@ export function newHireListMessage(hires: NewHireWithCheckpoints[], today: Date,
     });
     return `${head}\n${h.checkpoints.map((c) => stateLine(c, today, t)).join("   ")}`;
   });
+  const more =
+    hires.length > sections.length ? [t("followups.escalation.more", { count: hires.length - sections.length })] : [];
   return {
-    text: [t("followups.list.title"), ...sections].join("\n"),
+    text: [t("followups.list.title"), ...sections, ...more].join("\n"),
     blocks: [
       { type: "header", text: plain(t("followups.list.title")) },
       ...sections.map((s) => ({ type: "section", text: mrkdwn(s) })),
+      ...more.map((m) => ({ type: "context", elements: [mrkdwn(m)] })),
     ] as KnownBlock[],
   };
 }
@@ -116,21 +132,38 @@ export function logModal(c: DueCheckpoint, t: T, origin: { channel?: string; ts?
   };
 }
 
-export function escalationMessage(items: DueCheckpoint[], today: Date, days: number, t: T) {
-  const lines = items.map((c) =>
+export function escalationMessage(
+  items: DueCheckpoint[],
+  today: Date,
+  days: number,
+  t: T,
+  /** How many are overdue in all, when `items` holds only the oldest of them. */
+  total = items.length,
+) {
+  const line = (c: DueCheckpoint) =>
     t("followups.escalation.item", {
       user: c.newHire.userId,
       day: c.day,
       overdue: daysBetween(c.dueOn, today),
       trainer: c.newHire.trainerId,
-    }),
-  );
+    });
   const title = t("followups.escalation.title", { days });
+  // A section holds 3,000 characters: list what fits, then say how many more.
+  const lines: string[] = [];
+  let size = 0;
+  for (const c of items) {
+    const l = line(c);
+    if (lines.length >= 40 || size + l.length + 1 > 2800) break;
+    lines.push(l);
+    size += l.length + 1;
+  }
+  const shown = lines.length;
+  if (shown < total) lines.push(t("followups.escalation.more", { count: total - shown }));
   return {
     text: [title, ...lines].join("\n"),
     blocks: [
       { type: "header", text: plain(title) },
-      { type: "section", text: mrkdwn(lines.slice(0, 60).join("\n").slice(0, 2900)) },
+      { type: "section", text: mrkdwn(lines.join("\n")) },
     ] as KnownBlock[],
   };
 }

@@ -2,10 +2,13 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
 import { dayString, officeDay, parseDay } from "../core/days.ts";
+import { type MessageKey, translator, type Vars } from "../core/i18n/index.ts";
 import { issueKey, userMention } from "../core/parse.ts";
 import { type Actor, actorOf, type Deps, ephemeral, refusal, unescapeText, words } from "../core/slack.ts";
+import { localesOf } from "../people/service.ts";
 import { dueMessage, LOG_ACTION, LOG_VIEW, logModal, newHireListMessage, OUTCOMES } from "./blocks.ts";
 import {
+  closedSince,
   type DueCheckpoint,
   dueCheckpoints,
   logFollowup,
@@ -16,7 +19,7 @@ import {
   registerNewHire,
 } from "./service.ts";
 
-const day = z.string().transform((s, ctx) => {
+const day = z.string({ message: "followups.error.date" }).transform((s, ctx) => {
   const d = parseDay(s);
   if (d) return d;
   ctx.addIssue({ code: "custom", message: "followups.error.date" });
@@ -27,8 +30,16 @@ const checkpointId = z
   .regex(/^#?\d{1,9}$/, "followups.error.checkpoint")
   .transform((s) => Number(s.replace("#", "")));
 const notes = z.string().max(2000, "followups.error.notes");
-const addArgs = z.tuple([userMention, day]).or(z.tuple([userMention, day, userMention]));
+// Each word is checked in order, so the reply names the first one that is wrong.
+const addArgs = z.tuple([userMention, day, userMention.optional()]);
 const leftArgs = z.tuple([userMention, day]);
+/** Parses command words against a tuple, naming the first wrong word; words beyond it are refused. */
+function argsOf<S extends z.ZodTuple>(schema: S, tokens: string[], size: number) {
+  const parsed = schema.safeParse(Array.from({ length: size }, (_, i) => tokens[i]));
+  if (!parsed.success) return { success: false as const, key: issueKey(parsed.error) };
+  if (tokens.length > size) return { success: false as const, key: "error.invalidInput" as const };
+  return { success: true as const, data: parsed.data as z.output<S> };
+}
 const logSubmission = z.object({
   checkpointId: z.number().int().positive(),
   channel: z.string().optional(),
@@ -36,7 +47,7 @@ const logSubmission = z.object({
 });
 
 export function register(app: App, deps: Deps): void {
-  const { db, clock, config } = deps;
+  const { db, clock, config, logger } = deps;
   const zone = config.APP_TIMEZONE;
   const today = () => officeDay(clock.now(), zone);
 
@@ -47,6 +58,11 @@ export function register(app: App, deps: Deps): void {
     const [sub = "help", ...rest] = words(unescapeText(command.text));
     const usage = (which: "add" | "left", problem: string) =>
       ack(ephemeral(actor.t("error.usage", { problem, usage: actor.t(`usage.newhire.${which}`) })));
+    // Someone else's new hire is a matter of who, not of form: no "right form" under it.
+    const refused = (which: "add" | "left", r: { key: MessageKey; vars?: Vars }) =>
+      r.key === "followups.error.notYourHire"
+        ? ack(ephemeral(actor.t(r.key, r.vars)))
+        : usage(which, actor.t(r.key, r.vars));
     switch (sub.toLowerCase()) {
       case "help":
       case "ayuda":
@@ -60,24 +76,24 @@ export function register(app: App, deps: Deps): void {
       }
       case "left":
       case "baja": {
-        const args = leftArgs.safeParse(rest);
-        if (!args.success) return usage("left", actor.t(issueKey(args.error)));
+        const args = argsOf(leftArgs, rest, 2);
+        if (!args.success) return usage("left", actor.t(args.key));
         const [user, date] = args.data;
-        const result = await recordLeft(db, clock, user, date, actor.id);
-        if (!result.ok) return usage("left", actor.t(result.key, result.vars));
+        const result = await recordLeft(db, clock, user, date, actor);
+        if (!result.ok) return refused("left", result);
         return ack(ephemeral(actor.t("followups.left", { user, date: dayString(date) })));
       }
       default: {
-        const args = addArgs.safeParse([sub, ...rest]);
-        if (!args.success) return usage("add", actor.t(issueKey(args.error)));
+        const args = argsOf(addArgs, [sub, ...rest], 3);
+        if (!args.success) return usage("add", actor.t(args.key));
         const [user, start, trainer = actor.id] = args.data;
-        const result = await registerNewHire(db, clock, zone, {
+        const result = await registerNewHire(db, clock, zone, actor, {
           userId: user,
           startDate: start,
           trainerId: trainer,
           days: config.FOLLOWUP_DAYS,
         });
-        if (!result.ok) return usage("add", actor.t(result.key, result.vars));
+        if (!result.ok) return refused("add", result);
         const { hire, updated } = result.value;
         const checkpoints = hire.checkpoints.map((c) => `${c.day} (${dayString(c.dueOn)})`).join(", ");
         return ack(
@@ -145,14 +161,14 @@ export function register(app: App, deps: Deps): void {
   app.action<BlockAction<ButtonAction>>(LOG_ACTION, async ({ action, ack, body, client, respond, context }) => {
     await ack();
     const actor = actorOf(context);
+    const refuse = (text: string) => respond({ ...ephemeral(text), replace_original: false });
+    const denied = refusal(actor, "followups.manage");
+    if (denied) return void (await refuse(denied));
     const id = checkpointId.safeParse(action.value ?? "");
     const checkpoint = id.success
       ? await db.checkpoint.findUnique({ where: { id: id.data }, include: { newHire: true } })
       : null;
-    const refuse = (text: string) => respond({ ...ephemeral(text), replace_original: false });
     if (!checkpoint) return void (await refuse(actor.t("followups.error.checkpoint")));
-    const denied = refusal(actor, "followups.manage");
-    if (denied) return void (await refuse(denied));
     if (!(await mayLog(db, checkpoint, actor))) return void (await refuse(actor.t("followups.error.forbidden")));
     if (checkpoint.state !== "open") {
       return void (await refuse(
@@ -164,47 +180,61 @@ export function register(app: App, deps: Deps): void {
     }
     await client.views.open({
       trigger_id: body.trigger_id,
-      view: logModal(checkpoint as DueCheckpoint, actor.t, {
-        channel: body.container?.channel_id,
-        ts: body.container?.message_ts,
-      }),
+      // A DM can be updated in place once the follow-up is logged; an ephemeral list (from /followup) cannot.
+      view: logModal(
+        checkpoint as DueCheckpoint,
+        actor.t,
+        body.container?.is_ephemeral ? {} : { channel: body.container?.channel_id, ts: body.container?.message_ts },
+      ),
     });
   });
 
   app.view(LOG_VIEW, async ({ ack, view, client, context }) => {
     const actor = actorOf(context);
-    const meta = logSubmission.safeParse(JSON.parse(view.private_metadata || "{}"));
+    const inline = (block: "outcome" | "notes", text: string) =>
+      ack({ response_action: "errors", errors: { [block]: text } });
+    const denied = refusal(actor, "followups.manage");
+    if (denied) return inline("outcome", denied);
+    const meta = logSubmission.safeParse(parseJson(view.private_metadata));
     const outcome = z
       .enum(OUTCOMES as [Outcome, ...Outcome[]])
       .safeParse(view.state.values.outcome?.value?.selected_option?.value);
     const text = notes.safeParse(view.state.values.notes?.value?.value ?? "");
-    if (!meta.success)
-      return ack({ response_action: "errors", errors: { outcome: actor.t("followups.error.checkpoint") } });
-    if (!outcome.success) return ack({ response_action: "errors", errors: { outcome: actor.t("error.invalidInput") } });
-    if (!text.success) return ack({ response_action: "errors", errors: { notes: actor.t("followups.error.notes") } });
-    const denied = refusal(actor, "followups.manage");
-    if (denied) return ack({ response_action: "errors", errors: { outcome: denied } });
+    if (!meta.success) return inline("outcome", actor.t("followups.error.checkpoint"));
+    if (!outcome.success) return inline("outcome", actor.t("error.invalidInput"));
+    if (!text.success) return inline("notes", actor.t("followups.error.notes"));
     const result = await logFollowup(db, clock, zone, meta.data.checkpointId, actor, outcome.data, text.data || null);
-    if (result.kind === "forbidden")
-      return ack({ response_action: "errors", errors: { outcome: actor.t("followups.error.forbidden") } });
-    if (result.kind === "unknown")
-      return ack({ response_action: "errors", errors: { outcome: actor.t("followups.error.checkpoint") } });
+    if (result.kind === "forbidden") return inline("outcome", actor.t("followups.error.forbidden"));
+    if (result.kind === "unknown") return inline("outcome", actor.t("followups.error.checkpoint"));
+    if (result.kind === "already") {
+      const state = result.checkpoint.state as Outcome;
+      return inline(
+        "outcome",
+        actor.t("followups.already", { id: result.checkpoint.id, outcome: actor.t(`followups.outcome.${state}`) }),
+      );
+    }
     await ack();
-    // The list the button came from is updated in place: this one shows as done.
+    // The list the button came from is updated in place, in its reader's language: this one shows as done.
     const { channel, ts } = meta.data;
-    if (channel && ts) {
-      const trainerId = result.checkpoint.newHire.trainerId;
-      const due = await dueCheckpoints(db, today(), trainerId);
-      const done = await db.checkpoint.findMany({
-        where: {
-          newHire: { trainerId },
-          state: { not: "open" },
-          closedAt: { gte: new Date(clock.now().getTime() - 24 * 3600_000) },
-        },
-        include: { newHire: true },
-        orderBy: { id: "asc" },
-      });
-      await client.chat.update({ channel, ts, ...dueMessage(due, today(), actor.t, done) });
+    if (!channel || !ts) return;
+    const trainerId = result.checkpoint.newHire.trainerId;
+    const locale = (await localesOf(db, [trainerId], config.DEFAULT_LOCALE)).get(trainerId) ?? config.DEFAULT_LOCALE;
+    const due = await dueCheckpoints(db, today(), trainerId);
+    const done = await closedSince(db, trainerId, new Date(clock.now().getTime() - 24 * 3600_000));
+    try {
+      await client.chat.update({ channel, ts, ...dueMessage(due, today(), translator(locale), done) });
+    } catch (e) {
+      // The follow-up is logged; an old or deleted list simply stays as it was.
+      logger.warn("follow-up list not updated", { channel, ts, error: (e as Error).message });
     }
   });
+}
+
+/** private_metadata comes back from Slack as we wrote it; anything else is treated as empty. */
+function parseJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text || "{}");
+  } catch {
+    return {};
+  }
 }

@@ -18,10 +18,20 @@ export const RETENTION_WINDOW_WEEKS = 13;
 
 export type NewHireWithCheckpoints = NewHire & { checkpoints: Checkpoint[] };
 
+export interface Actor {
+  id: string;
+  role: Role;
+}
+
+/** Who may change a registered new hire or record that they left: their trainer or an admin. */
+export const mayManageHire = (hire: Pick<NewHire, "trainerId">, actor: Actor) =>
+  actor.role === "admin" || hire.trainerId === actor.id;
+
 export async function registerNewHire(
   db: Db,
   clock: Clock,
   zone: string,
+  actor: Actor,
   input: { userId: string; startDate: Date; trainerId: string; days: number[] },
 ): Promise<Result<{ hire: NewHireWithCheckpoints; updated: boolean }>> {
   const today = officeDay(clock.now(), zone);
@@ -30,6 +40,10 @@ export async function registerNewHire(
   if (offset > MAX_FUTURE_DAYS) return fail("followups.error.startTooFar", { days: MAX_FUTURE_DAYS });
   return db.$transaction(async (tx) => {
     const existing = await tx.newHire.findUnique({ where: { userId: input.userId } });
+    // Registering someone again must not quietly take them from the trainer who has them.
+    if (existing && !mayManageHire(existing, actor)) {
+      return fail("followups.error.notYourHire", { user: existing.userId, trainer: existing.trainerId });
+    }
     const hire = existing
       ? await tx.newHire.update({
           where: { id: existing.id },
@@ -56,30 +70,37 @@ export async function registerNewHire(
   });
 }
 
-/** Records that a new hire left: their open checkpoints close as "left". */
+/** Records that a new hire left (their trainer or an admin): their open checkpoints close as "left". */
 export async function recordLeft(
   db: Db,
   clock: Clock,
   userId: string,
   leftOn: Date,
-  by: string,
+  actor: Actor,
 ): Promise<Result<NewHireWithCheckpoints>> {
   const hire = await db.newHire.findUnique({ where: { userId } });
   if (!hire) return fail("followups.error.notANewHire");
+  if (!mayManageHire(hire, actor)) {
+    return fail("followups.error.notYourHire", { user: hire.userId, trainer: hire.trainerId });
+  }
   if (leftOn < hire.startDate) return fail("followups.error.leftBeforeStart");
-  await db.$transaction([
-    db.newHire.update({ where: { id: hire.id }, data: { leftOn } }),
-    db.checkpoint.updateMany({
-      where: { newHireId: hire.id, state: "open" },
-      data: { state: "left", closedAt: clock.now(), closedBy: by },
-    }),
-  ]);
+  await closeAsLeft(db, clock, hire.id, leftOn, actor.id);
   return ok(
     await db.newHire.findUniqueOrThrow({
       where: { id: hire.id },
       include: { checkpoints: { orderBy: { day: "asc" } } },
     }),
   );
+}
+
+async function closeAsLeft(db: Db, clock: Clock, newHireId: number, leftOn: Date, by: string): Promise<void> {
+  await db.$transaction([
+    db.newHire.update({ where: { id: newHireId }, data: { leftOn } }),
+    db.checkpoint.updateMany({
+      where: { newHireId, state: "open" },
+      data: { state: "left", closedAt: clock.now(), closedBy: by },
+    }),
+  ]);
 }
 
 export async function newHiresOf(db: Db, trainerId: string | null): Promise<NewHireWithCheckpoints[]> {
@@ -101,10 +122,95 @@ export async function dueCheckpoints(db: Db, today: Date, trainerId: string | nu
   });
 }
 
-export function groupByTrainer(due: DueCheckpoint[]): Map<string, DueCheckpoint[]> {
-  const byTrainer = new Map<string, DueCheckpoint[]>();
-  for (const c of due) byTrainer.set(c.newHire.trainerId, [...(byTrainer.get(c.newHire.trainerId) ?? []), c]);
-  return byTrainer;
+/** A trainer's checkpoints closed since an instant: the daily list shows them done. */
+export async function closedSince(db: Db, trainerId: string, since: Date): Promise<DueCheckpoint[]> {
+  return db.checkpoint.findMany({
+    where: { newHire: { trainerId }, state: { not: "open" }, closedAt: { gte: since } },
+    include: { newHire: true },
+    orderBy: { id: "asc" },
+  });
+}
+
+/** How many checkpoints a trainer's daily DM lists with a button (Slack's 50 blocks, less header and intro). */
+export const DUE_LIST_MAX = 48;
+
+export interface TrainerDue {
+  trainerId: string;
+  /** Open checkpoints due today or earlier. */
+  total: number;
+  /** Of those, overdue by more than ESCALATE_AFTER_DAYS. */
+  late: number;
+  /** The oldest `limit` of them, oldest first (so the late ones come first). */
+  items: DueCheckpoint[];
+}
+
+interface DueRow {
+  id: number;
+  newHireId: number;
+  day: number;
+  dueOn: Date;
+  state: CheckpointState;
+  notes: string | null;
+  closedAt: Date | null;
+  closedBy: string | null;
+  userId: string;
+  startDate: Date;
+  trainerId: string;
+  leftOn: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  total: number;
+  late: number;
+}
+
+/**
+ * What the daily run needs, per trainer: the counts, and only the checkpoints a message can show.
+ * One query that reads at most `limit` rows per trainer, however many thousands are overdue.
+ */
+export async function dueByTrainer(db: Db, today: Date, limit = DUE_LIST_MAX): Promise<TrainerDue[]> {
+  // Overdue by more than N days ⇔ due before today − N.
+  const lateBefore = addDays(today, -ESCALATE_AFTER_DAYS);
+  const rows = await db.$queryRaw<DueRow[]>`
+    SELECT * FROM (
+      SELECT c.id, c."newHireId", c.day, c."dueOn", c.state, c.notes, c."closedAt", c."closedBy",
+             h."userId", h."startDate", h."trainerId", h."leftOn", h."createdAt", h."updatedAt",
+             (count(*) OVER w)::int AS total,
+             (count(*) FILTER (WHERE c."dueOn" < ${lateBefore}::date) OVER w)::int AS late,
+             row_number() OVER (w ORDER BY c."dueOn", c.id) AS n
+      FROM "Checkpoint" c JOIN "NewHire" h ON h.id = c."newHireId"
+      WHERE c.state = 'open' AND c."dueOn" <= ${today}::date
+      WINDOW w AS (PARTITION BY h."trainerId")
+    ) due
+    WHERE n <= ${limit}
+    ORDER BY "trainerId", n`;
+  const byTrainer = new Map<string, TrainerDue>();
+  for (const r of rows) {
+    let entry = byTrainer.get(r.trainerId);
+    if (!entry) {
+      entry = { trainerId: r.trainerId, total: r.total, late: r.late, items: [] };
+      byTrainer.set(r.trainerId, entry);
+    }
+    entry.items.push({
+      id: r.id,
+      newHireId: r.newHireId,
+      day: r.day,
+      dueOn: r.dueOn,
+      state: r.state,
+      notes: r.notes,
+      closedAt: r.closedAt,
+      closedBy: r.closedBy,
+      newHire: {
+        id: r.newHireId,
+        userId: r.userId,
+        startDate: r.startDate,
+        trainerId: r.trainerId,
+        leftOn: r.leftOn,
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+      },
+    });
+  }
+  return [...byTrainer.values()];
 }
 
 export const overdueDays = (c: Checkpoint, today: Date) => daysBetween(c.dueOn, today);
@@ -115,7 +221,7 @@ export function toEscalate(due: DueCheckpoint[], today: Date): DueCheckpoint[] {
 }
 
 /** Who may log a checkpoint: its trainer, the manager of the new hire's or the trainer's team, an admin. */
-export async function mayLog(db: Db, checkpoint: DueCheckpoint, actor: { id: string; role: Role }): Promise<boolean> {
+export async function mayLog(db: Db, checkpoint: DueCheckpoint, actor: Actor): Promise<boolean> {
   if (actor.role === "admin" || checkpoint.newHire.trainerId === actor.id) return true;
   if (actor.role !== "manager") return false;
   const teams = await db.user.findMany({
@@ -139,7 +245,7 @@ export async function logFollowup(
   clock: Clock,
   zone: string,
   checkpointId: number,
-  actor: { id: string; role: Role },
+  actor: Actor,
   outcome: Outcome,
   notes: string | null,
 ): Promise<LogOutcome> {
@@ -153,23 +259,28 @@ export async function logFollowup(
   });
   const after = await db.checkpoint.findUniqueOrThrow({ where: { id: checkpointId }, include: { newHire: true } });
   if (count === 0) return { kind: "already", checkpoint: after };
-  if (outcome === "left") await recordLeft(db, clock, checkpoint.newHire.userId, officeDay(now, zone), actor.id);
+  if (outcome === "left") await closeAsLeft(db, clock, checkpoint.newHireId, officeDay(now, zone), actor.id);
   return { kind: "logged", checkpoint: after };
 }
 
 // KPI figures (SPEC §6), read by the weekly digest.
 
-/** Of the checkpoints due in [from, to) (calendar days), the share closed by their due day (office time). */
+/**
+ * Of the checkpoints due in [from, to) (calendar days), the share closed by their due day (office time).
+ * A checkpoint falls due only if its new hire had not left before its due day: one missed while they
+ * were still here and closed as "left" later stays a missed follow-up.
+ */
 export async function followupsOnTime(
   db: Db,
   zone: string,
   from: Date,
   to: Date,
 ): Promise<{ due: number; onTime: number }> {
-  const due = await db.checkpoint.findMany({
-    where: { dueOn: { gte: from, lt: to }, state: { not: "left" } },
-    select: { dueOn: true, closedAt: true, state: true },
+  const rows = await db.checkpoint.findMany({
+    where: { dueOn: { gte: from, lt: to } },
+    select: { dueOn: true, closedAt: true, state: true, newHire: { select: { leftOn: true } } },
   });
+  const due = rows.filter((c) => !c.newHire.leftOn || c.newHire.leftOn >= c.dueOn);
   const onTime = due.filter((c) => c.closedAt && c.state !== "open" && officeDay(c.closedAt, zone) <= c.dueOn).length;
   return { due: due.length, onTime };
 }

@@ -91,6 +91,8 @@ export async function createSession(
       description: input.description || null,
       trainerId,
       code,
+      // The app's clock, not the database's: the reminder rule compares it with the app's "now".
+      createdAt: now,
       ...signInWindow(input.startsAt, input.durationMin),
     },
   });

@@ -64,7 +64,8 @@ describe.each(BACKENDS)("foundation over signed HTTP (%s)", (backend) => {
 
   it("answers bad /capacita input privately with the right form, writing nothing", async () => {
     // Roles and teams are what bad input could change (profiles refresh on their own from users.info).
-    const snapshot = () => t.db.user.findMany({ select: { id: true, role: true, teamId: true }, orderBy: { id: "asc" } });
+    const snapshot = () =>
+      t.db.user.findMany({ select: { id: true, role: true, teamId: true }, orderBy: { id: "asc" } });
     const before = await snapshot();
     const teamsBefore = await t.db.team.count();
     for (const text of [

@@ -1,0 +1,9 @@
+// Small Block Kit pieces every feature's blocks.ts uses.
+export const mrkdwn = (text: string) => ({ type: "mrkdwn" as const, text });
+export const plain = (text: string) => ({ type: "plain_text" as const, text, emoji: true });
+
+/** What people typed, shown in mrkdwn: never a live mention (<!here>) or a broken link. */
+export const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** Section text has a 3,000-character limit; plain-text headers 150. */
+export const clip = (text: string, max = 2900) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);

@@ -1,0 +1,53 @@
+// Measures the search against an evaluation set: top-1, top-3 and abstention per kind.
+import { type FaqIndex, THRESHOLDS } from "./search.ts";
+
+export interface EvalQuery {
+  query: string;
+  expected: string | null;
+  kind: string;
+}
+
+export interface KindFigures {
+  kind: string;
+  n: number;
+  top1: number;
+  top3: number;
+  abstained: number;
+}
+
+export function evaluate(index: FaqIndex, set: EvalQuery[], thresholds = THRESHOLDS) {
+  const byKind = new Map<string, KindFigures>();
+  const misses: { query: string; expected: string | null; got: string | null; top: string }[] = [];
+  for (const q of set) {
+    const r = index.search(q.query, thresholds);
+    const f = byKind.get(q.kind) ?? { kind: q.kind, n: 0, top1: 0, top3: 0, abstained: 0 };
+    f.n++;
+    const got = r.best?.id ?? null;
+    if (got === null) f.abstained++;
+    if (got === q.expected) f.top1++;
+    if (q.expected && r.candidates.slice(0, 3).some((c) => c.id === q.expected)) f.top3++;
+    byKind.set(q.kind, f);
+    if (got !== q.expected) {
+      misses.push({
+        query: q.query,
+        expected: q.expected,
+        got,
+        top: r.candidates
+          .slice(0, 3)
+          .map((c) => `${c.id}:${c.score.toFixed(1)}/${c.coverage.toFixed(2)}`)
+          .join(" "),
+      });
+    }
+  }
+  const kinds = [...byKind.values()];
+  const inScope = kinds.filter((k) => k.kind !== "out-of-scope");
+  const n = inScope.reduce((a, k) => a + k.n, 0);
+  const oos = byKind.get("out-of-scope");
+  return {
+    kinds,
+    misses,
+    top1: inScope.reduce((a, k) => a + k.top1, 0) / n,
+    top3: inScope.reduce((a, k) => a + k.top3, 0) / n,
+    abstention: oos ? oos.abstained / oos.n : 1,
+  };
+}

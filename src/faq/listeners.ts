@@ -1,0 +1,284 @@
+// /ask for everyone; /faq, the "Answer" loop and the entry modals for admins.
+import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import { z } from "zod";
+import { translator } from "../core/i18n/index.ts";
+import { enqueue } from "../core/outbox.ts";
+import { issueKey } from "../core/parse.ts";
+import { type Actor, actorOf, type Deps, ephemeral, refusal, unescapeText } from "../core/slack.ts";
+import { admins, localesOf } from "../people/service.ts";
+import {
+  ACTIONS,
+  answerMessage,
+  answerModal,
+  dontKnowMessage,
+  entryMessage,
+  entryModal,
+  listMessage,
+  sharedMessage,
+  unansweredMessage,
+  unansweredNotice,
+  VIEWS,
+} from "./blocks.ts";
+import {
+  addEntry,
+  answerQuestion,
+  ask,
+  editEntry,
+  entrySchema,
+  FaqSearch,
+  getEntry,
+  getQuery,
+  listEntries,
+  parseTags,
+  recordFeedback,
+  removeEntry,
+  unanswered,
+} from "./service.ts";
+
+const question = z.string().trim().min(1, "faq.error.empty").max(500, "faq.error.tooLong");
+const queryIdValue = z
+  .string()
+  .regex(/^\d{1,9}$/)
+  .transform(Number);
+const entryIdValue = z
+  .string()
+  .trim()
+  .regex(/^[\w.-]{1,60}$/);
+type Values = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
+
+function entryFromView(values: Values) {
+  return entrySchema.safeParse({
+    question: values.question?.value?.value ?? "",
+    answer: values.answer?.value?.value ?? "",
+    tags: parseTags(values.tags?.value?.value),
+    locale: values.locale?.value?.selected_option?.value ?? "es",
+  });
+}
+
+export function register(app: App, deps: Deps): void {
+  const { db, clock, config, outbox } = deps;
+  const search = new FaqSearch(db);
+
+  app.command("/ask", async ({ command, ack, context }) => {
+    const actor = actorOf(context);
+    const parsed = question.safeParse(unescapeText(command.text));
+    if (!parsed.success) return ack(ephemeral(actor.t(issueKey(parsed.error))));
+    const result = await ask(db, search, actor.id, parsed.data, command.channel_id);
+    if (result.entry) {
+      const m = answerMessage(result.query, result.entry, result.related, actor.t);
+      return ack(ephemeral(m.text, m.blocks));
+    }
+    const m = dontKnowMessage(result.query, result.related, actor.t);
+    await ack(ephemeral(m.text, m.blocks));
+    // The admins get the question with an "Answer" button (through the outbox: never lost, never twice).
+    const t = translator(config.DEFAULT_LOCALE);
+    const targets = config.ADMIN_CHANNEL ? [config.ADMIN_CHANNEL] : await admins(db);
+    await enqueue(
+      db,
+      clock,
+      targets.map((to) => ({
+        key: `faq:unanswered:${result.query.id}:${to}`,
+        method: "chat.postMessage",
+        channel: to,
+        payload: { channel: to, ...unansweredNotice(result.query, t) },
+      })),
+    );
+    outbox.poke();
+  });
+
+  for (const [actionId, helpful] of [
+    [ACTIONS.helpful, true],
+    [ACTIONS.notHelpful, false],
+  ] as const) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ action, ack, respond, context }) => {
+      await ack();
+      const actor = actorOf(context);
+      const id = queryIdValue.safeParse(action.value ?? "");
+      if (!id.success || !(await recordFeedback(db, id.data, actor.id, helpful))) {
+        return void (await respond({ ...ephemeral(actor.t("faq.error.noQuestion")), replace_original: false }));
+      }
+      await respond({ ...ephemeral(actor.t("faq.feedback.thanks")), replace_original: false });
+    });
+  }
+
+  app.action<BlockAction<ButtonAction>>(/^faq\.related\.\d$/, async ({ action, ack, respond, context }) => {
+    await ack();
+    const actor = actorOf(context);
+    const id = entryIdValue.safeParse(action.value ?? "");
+    const entry = id.success ? await getEntry(db, id.data) : null;
+    if (!entry)
+      return void (await respond({ ...ephemeral(actor.t("faq.error.notFound", { id: "" })), replace_original: false }));
+    const m = entryMessage(entry, actor.t);
+    await respond({ ...ephemeral(m.text, m.blocks), replace_original: false });
+  });
+
+  app.action<BlockAction<ButtonAction>>(ACTIONS.share, async ({ action, ack, respond, client, body, context }) => {
+    await ack();
+    const actor = actorOf(context);
+    const id = queryIdValue.safeParse(action.value ?? "");
+    const query = id.success ? await getQuery(db, id.data) : null;
+    const entry = query?.entryId ? await getEntry(db, query.entryId) : null;
+    // Only the person who asked shares their own question.
+    if (!query || !entry || query.userId !== actor.id) {
+      return void (await respond({ ...ephemeral(actor.t("faq.error.noQuestion")), replace_original: false }));
+    }
+    const channel = body.channel?.id ?? query.channelId;
+    try {
+      if (!channel) throw new Error("no channel");
+      await client.chat.postMessage({ channel, ...sharedMessage(query, entry, translator(config.DEFAULT_LOCALE)) });
+    } catch {
+      return void (await respond({ ...ephemeral(actor.t("faq.error.share")), replace_original: false }));
+    }
+    await respond({ ...ephemeral(actor.t("faq.sharedDone")), replace_original: false });
+  });
+
+  /** Admins only, for commands, buttons and modals alike. */
+  const adminOnly = (actor: Actor) => refusal(actor, "faq.manage");
+
+  app.action<BlockAction<ButtonAction>>(ACTIONS.answer, async ({ action, ack, respond, client, body, context }) => {
+    await ack();
+    const actor = actorOf(context);
+    const denied = adminOnly(actor);
+    if (denied) return void (await respond({ ...ephemeral(denied), replace_original: false }));
+    const id = queryIdValue.safeParse(action.value ?? "");
+    const query = id.success ? await getQuery(db, id.data) : null;
+    if (!query) return void (await respond({ ...ephemeral(actor.t("faq.error.noQuestion")), replace_original: false }));
+    if (query.answeredAt)
+      return void (await respond({ ...ephemeral(actor.t("faq.error.alreadyAnswered")), replace_original: false }));
+    const [asker] = (await localesOf(db, [query.userId], config.DEFAULT_LOCALE)).values();
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: answerModal(actor.t, query, asker ?? config.DEFAULT_LOCALE),
+    });
+  });
+
+  app.view(VIEWS.answer, async ({ ack, view, context }) => {
+    const actor = actorOf(context);
+    const denied = adminOnly(actor);
+    if (denied) return ack({ response_action: "errors", errors: { answer: denied } });
+    const meta = z.object({ queryId: z.number().int() }).safeParse(JSON.parse(view.private_metadata || "{}"));
+    const input = entryFromView(view.state.values as Values);
+    if (!input.success)
+      return ack({
+        response_action: "errors",
+        errors: { [String(input.error.issues[0]?.path[0] ?? "answer")]: actor.t(issueKey(input.error)) },
+      });
+    if (!meta.success) return ack({ response_action: "errors", errors: { answer: actor.t("faq.error.noQuestion") } });
+    const result = await answerQuestion(db, meta.data.queryId, input.data, actor.id, clock.now());
+    if (!result.ok) return ack({ response_action: "errors", errors: { answer: actor.t(result.key) } });
+    await ack();
+    const { entry, query } = result.value;
+    const [locale] = (await localesOf(db, [query.userId], config.DEFAULT_LOCALE)).values();
+    const t = translator(locale ?? config.DEFAULT_LOCALE);
+    await enqueue(db, clock, [
+      {
+        key: `faq:answered:${query.id}`,
+        method: "chat.postMessage",
+        channel: query.userId,
+        payload: {
+          channel: query.userId,
+          text: t("faq.answeredDm", {
+            question: query.text.slice(0, 300),
+            entryQuestion: entry.question,
+            answer: entry.answer,
+          }),
+        },
+      },
+    ]);
+    outbox.poke();
+  });
+
+  app.command("/faq", async ({ command, ack, client, context }) => {
+    const actor = actorOf(context);
+    const denied = adminOnly(actor);
+    if (denied) return ack(ephemeral(denied));
+    const text = unescapeText(command.text).trim();
+    const [sub = "help", ...words] = text.split(/\s+/);
+    const rest = text.slice(sub.length).trim();
+    const usage = (which: "add" | "edit" | "remove", problem: string) =>
+      ack(ephemeral(actor.t("error.usage", { problem, usage: actor.t(`usage.faq.${which}`) })));
+    switch (sub.toLowerCase()) {
+      case "add":
+      case "nueva": {
+        if (!rest) {
+          await ack();
+          await client.views.open({ trigger_id: command.trigger_id, view: entryModal(actor.t, "add") });
+          return;
+        }
+        const [q = "", a = "", tags, locale] = rest.split("|").map((p) => p.trim());
+        const input = entrySchema.safeParse({
+          question: q,
+          answer: a,
+          tags: parseTags(tags),
+          locale: locale || actor.locale,
+        });
+        if (!input.success) return usage("add", actor.t(issueKey(input.error)));
+        const entry = await addEntry(db, input.data, actor.id);
+        return ack(ephemeral(actor.t("faq.added", { id: entry.id, question: entry.question })));
+      }
+      case "list":
+      case "lista": {
+        const tag = rest || undefined;
+        const m = listMessage(await listEntries(db, tag), actor.t, tag);
+        return ack(ephemeral(m.text, m.blocks));
+      }
+      case "edit":
+      case "editar": {
+        const id = entryIdValue.safeParse(words[0] ?? "");
+        const entry = id.success ? await getEntry(db, id.data) : null;
+        if (!entry) return usage("edit", actor.t("faq.error.notFound", { id: words[0] ?? "" }));
+        await ack();
+        await client.views.open({ trigger_id: command.trigger_id, view: entryModal(actor.t, "edit", entry) });
+        return;
+      }
+      case "remove":
+      case "borrar": {
+        const id = entryIdValue.safeParse(words[0] ?? "");
+        if (!id.success || !(await removeEntry(db, id.data)))
+          return usage("remove", actor.t("faq.error.notFound", { id: words[0] ?? "" }));
+        return ack(ephemeral(actor.t("faq.removed", { id: id.data })));
+      }
+      case "unanswered":
+      case "pendientes": {
+        const m = unansweredMessage(await unanswered(db), actor.t);
+        return ack(ephemeral(m.text, m.blocks));
+      }
+      case "help":
+      case "ayuda":
+        return ack(ephemeral(actor.t("faq.help")));
+      default:
+        return ack(ephemeral(actor.t("error.unknownSubcommand", { sub, command: "/faq" })));
+    }
+  });
+
+  app.view(VIEWS.add, async ({ ack, view, context }) => {
+    const actor = actorOf(context);
+    const denied = adminOnly(actor);
+    if (denied) return ack({ response_action: "errors", errors: { question: denied } });
+    const input = entryFromView(view.state.values as Values);
+    if (!input.success)
+      return ack({
+        response_action: "errors",
+        errors: { [String(input.error.issues[0]?.path[0] ?? "question")]: actor.t(issueKey(input.error)) },
+      });
+    await addEntry(db, input.data, actor.id);
+    await ack();
+  });
+
+  app.view(VIEWS.edit, async ({ ack, view, context }) => {
+    const actor = actorOf(context);
+    const denied = adminOnly(actor);
+    if (denied) return ack({ response_action: "errors", errors: { question: denied } });
+    const meta = z.object({ id: entryIdValue }).safeParse(JSON.parse(view.private_metadata || "{}"));
+    const input = entryFromView(view.state.values as Values);
+    if (!input.success)
+      return ack({
+        response_action: "errors",
+        errors: { [String(input.error.issues[0]?.path[0] ?? "question")]: actor.t(issueKey(input.error)) },
+      });
+    if (!meta.success || !(await editEntry(db, meta.data.id, input.data))) {
+      return ack({ response_action: "errors", errors: { question: actor.t("faq.error.notFound", { id: "" }) } });
+    }
+    await ack();
+  });
+}

@@ -1,0 +1,63 @@
+// /kpi: the digest on demand, a past week's, and which channels get it every Monday.
+import type { App } from "@slack/bolt";
+import { parseDay } from "../core/days.ts";
+import { channelMention, issueKey } from "../core/parse.ts";
+import { actorOf, type Deps, ephemeral, refusal, unescapeText, words } from "../core/slack.ts";
+import { digestMessage } from "./blocks.ts";
+import { computeDigest, previousWeek, subscribe, unsubscribe, weekOf } from "./service.ts";
+
+export function register(app: App, deps: Deps): void {
+  const { db, clock, config } = deps;
+  const zone = config.APP_TIMEZONE;
+
+  app.command("/kpi", async ({ command, ack, respond, client, context }) => {
+    const actor = actorOf(context);
+    const denied = refusal(actor, "kpi.view");
+    if (denied) return ack(ephemeral(denied));
+    const [sub = "", arg] = words(unescapeText(command.text));
+    const usage = (problem: string) => ack(ephemeral(actor.t("error.usage", { problem, usage: actor.t("usage.kpi") })));
+    switch (sub.toLowerCase()) {
+      case "":
+      case "week":
+      case "semana": {
+        let weekStart = previousWeek(clock.now(), zone);
+        if (sub) {
+          const day = parseDay(arg ?? "");
+          if (!day) return usage(actor.t("kpi.error.week"));
+          weekStart = weekOf(day);
+        }
+        // A year of data takes a moment: acknowledge first, answer through the response URL.
+        await ack();
+        const team =
+          actor.role === "manager"
+            ? ((await db.team.findFirst({ where: { managerId: actor.id } }))?.name ?? null)
+            : null;
+        const digest = await computeDigest(db, zone, clock.now(), weekStart, team);
+        const m = digestMessage(digest, actor.t, actor.locale, zone);
+        await respond(ephemeral(m.text, m.blocks));
+        return;
+      }
+      case "subscribe":
+      case "suscribir":
+      case "unsubscribe":
+      case "desuscribir": {
+        const channel = channelMention.safeParse(arg);
+        if (!channel.success) return usage(actor.t(issueKey(channel.error)));
+        const on = sub.toLowerCase().startsWith("s");
+        if (on) {
+          const info = await client.conversations.info({ channel: channel.data }).catch(() => null);
+          if (!info?.ok) return ack(ephemeral(actor.t("kpi.error.channel")));
+          const added = await subscribe(db, channel.data, actor.id);
+          return ack(ephemeral(actor.t(added ? "kpi.subscribed" : "kpi.alreadySubscribed", { channel: channel.data })));
+        }
+        const removed = await unsubscribe(db, channel.data);
+        return ack(ephemeral(actor.t(removed ? "kpi.unsubscribed" : "kpi.notSubscribed", { channel: channel.data })));
+      }
+      case "help":
+      case "ayuda":
+        return ack(ephemeral(actor.t("kpi.help")));
+      default:
+        return ack(ephemeral(actor.t("error.unknownSubcommand", { sub, command: "/kpi" })));
+    }
+  });
+}

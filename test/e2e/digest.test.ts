@@ -1,0 +1,96 @@
+// The weekly digest end to end: /kpi subscribe, the scheduled run, delivery with the chart.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importFigures } from "../../src/kpi/service.ts";
+import { startTestApp, type TestApp } from "../kit/app.ts";
+import { BACKENDS } from "../kit/db.ts";
+
+const admin = { id: "UADMIN", name: "ana" };
+const staff = { id: "USTAFF", name: "pedro" };
+// The digest of the week of Monday 23 Nov 2026 runs on Monday 30 Nov at 08:00 Madrid (after the app first started).
+const RUN_AT = new Date("2026-11-30T07:00:00Z");
+
+describe.each(BACKENDS)("weekly digest (%s)", (backend) => {
+  let t: TestApp;
+  const posts = () => t.slack.callsTo("chat.postMessage").filter((c) => !c.failed);
+  const deliver = async () => {
+    await t.capacita.dispatcher.stop();
+    await t.capacita.dispatcher.drain();
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp(backend, { APP_TIMEZONE: "Europe/Madrid" });
+    t.slack.addChannel({ id: "CDIR", name: "direccion" });
+    t.slack.addUser({ id: "UMGR", name: "marta", locale: "en-US", tz: "Europe/Madrid" });
+    t.slack.addUser({ id: "USTAFF", name: "pedro", locale: "es-ES", tz: "Europe/Madrid" });
+    t.slack.addUser({ id: "UADMIN", name: "ana", locale: "es-ES", tz: "Europe/Madrid" });
+    await t.db.user.createMany({ data: [{ id: "UMGR", role: "manager", locale: "en-US" }] });
+    await t.sim.command("/capacita", "manager Norte <@UMGR|marta>", admin);
+    const figures = await importFigures(
+      t.db,
+      "week start,metric,value,target,team\n2026-11-23,premium_achievement,97.5,100,\n2026-11-23,premium_achievement,104,100,Norte\n2026-11-16,premium_achievement,92,100,\n",
+    );
+    expect(figures.ok).toBe(true);
+  });
+  afterAll(async () => t?.close());
+
+  it("lets managers and admins subscribe a channel, and refuses staff", async () => {
+    const refused = await t.sim.command("/kpi", "subscribe <#CDIR|direccion>", staff);
+    expect(refused.body.text).toContain("No tienes permiso");
+    const res = await t.sim.command("/kpi", "subscribe <#CDIR|direccion>", admin);
+    expect(res.body.text).toContain("<#CDIR> recibirá el resumen semanal");
+    expect(await t.db.digestSubscription.count()).toBe(1);
+    const unknown = await t.sim.command("/kpi", "subscribe <#CNOPE|nope>", admin);
+    expect(unknown.body.text).toContain("No puedo publicar en ese canal");
+  });
+
+  it("posts one digest per channel and one DM per manager, each with its chart; a second run posts nothing", async () => {
+    t.clock.set(RUN_AT);
+    // A 429 on the first post delays it; it still ends with one digest.
+    t.slack.failNext("chat.postMessage", { status: 429, headers: { "retry-after": "1" } });
+    const first = await t.capacita.scheduler.runDue(["digest"]);
+    expect(first).toEqual(["digest:2026-W48"]);
+    await deliver();
+    // The throttled post waits for its Retry-After: keep delivering until nothing is left.
+    await expect
+      .poll(
+        async () => {
+          await t.capacita.dispatcher.drain();
+          return t.db.outboxMessage.findMany({
+            where: { status: { not: "sent" } },
+            select: { key: true, status: true, lastError: true },
+          });
+        },
+        { timeout: 8000, interval: 300 },
+      )
+      .toEqual([]);
+
+    const toChannel = posts().filter((c) => c.args.channel === "CDIR");
+    const toManager = posts().filter((c) => c.args.channel === "UMGR");
+    expect(toChannel).toHaveLength(1);
+    expect(toManager).toHaveLength(1);
+    expect(toChannel[0]?.args.text).toContain("Resumen semanal de KPI — 23 nov – 29 nov 2026");
+    expect(toChannel[0]?.args.text).toContain("Cumplimiento de prima estándar* 97,5 % (obj. 100,0 %) ▲ +5,5 pts");
+    // The manager reads their team's digest, in their language.
+    expect(toManager[0]?.args.text).toContain("Weekly KPI digest — Norte — 23 Nov – 29 Nov 2026");
+    expect(toManager[0]?.args.text).toContain("Standard premium achievement* 104.0 % (target 100.0 %)");
+    const charts = t.slack.files.filter((f) => f.filename === "kpi-2026-W48.png");
+    expect(charts).toHaveLength(2);
+    for (const chart of charts) expect(chart.content.subarray(1, 4).toString()).toBe("PNG");
+
+    const again = await t.capacita.scheduler.runDue(["digest"]);
+    expect(again).toEqual([]);
+    await deliver();
+    expect(posts().filter((c) => c.args.channel === "CDIR")).toHaveLength(1);
+  });
+
+  it("shows the digest privately with /kpi and a past week with /kpi week", async () => {
+    const res = await t.sim.command("/kpi", "week 2026-11-25", admin);
+    expect(res.status).toBe(200);
+    await expect.poll(() => t.slack.callsTo("response_url").length).toBeGreaterThan(0);
+    const reply = t.slack.callsTo("response_url").at(-1);
+    expect(reply?.args.response_type).toBe("ephemeral");
+    expect(reply?.args.text).toContain("23 nov – 29 nov 2026");
+    const bad = await t.sim.command("/kpi", "week mañana", admin);
+    expect(bad.body.text).toContain("Forma correcta: `/kpi");
+  });
+});

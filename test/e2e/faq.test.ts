@@ -1,0 +1,131 @@
+// /ask and /faq over signed HTTP, with the starter FAQ store.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../../src/core/migrate.ts";
+import { importCsv } from "../../src/faq/service.ts";
+import { startTestApp, type TestApp, waitForCalls } from "../kit/app.ts";
+import { BACKENDS } from "../kit/db.ts";
+
+const SEED = path.resolve(ROOT, "..", "shared", "data", "faq-seed.csv");
+const staff = { id: "USTAFF", name: "pedro" };
+const admin = { id: "UADMIN", name: "ana" };
+
+const actionIds = (blocks: { type: string; elements?: { action_id?: string; value?: string }[] }[]) =>
+  blocks.flatMap((b) => (b.type === "actions" ? (b.elements ?? []) : [])).map((e) => e.action_id);
+
+describe.each(BACKENDS)("/ask and /faq (%s)", (backend) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(backend);
+    t.slack.addUser({ id: "USTAFF", name: "pedro", locale: "es-ES", tz: "Europe/Madrid" });
+    t.slack.addUser({ id: "UADMIN", name: "ana", locale: "es-ES", tz: "Europe/Madrid" });
+    const imported = await importCsv(t.db, readFileSync(SEED, "utf8"));
+    expect(imported).toMatchObject({ ok: true, created: 64 });
+  });
+  afterAll(async () => t?.close());
+
+  it("finds the Spanish entry for a query typed without accents, privately, with feedback and share buttons", async () => {
+    const res = await t.sim.command("/ask", "como se cambian los beneficiarios de un seguro de vida", staff);
+    expect(res.body.response_type).toBe("ephemeral");
+    expect(res.body.text).toContain("¿Cómo se cambian los beneficiarios de un seguro de vida?");
+    expect(actionIds(res.body.blocks)).toEqual(expect.arrayContaining(["faq.helpful", "faq.notHelpful", "faq.share"]));
+    const logged = await t.db.faqQuery.findFirst({ where: { userId: "USTAFF" }, orderBy: { id: "desc" } });
+    expect(logged?.entryId).toBe("faq-014");
+  });
+
+  it("finds it despite a typo and a synonym", async () => {
+    const res = await t.sim.command("/ask", "cancelar polisa", staff);
+    expect(res.body.text).toMatch(/anula/i);
+  });
+
+  it("abstains on an out-of-scope question, logs it and posts it to the admins with an Answer button", async () => {
+    const res = await t.sim.command("/ask", "cuál es la capital de Australia", staff);
+    expect(res.body.text).toContain("No lo sé");
+    const query = await t.db.faqQuery.findFirstOrThrow({ where: { text: "cuál es la capital de Australia" } });
+    expect(query.entryId).toBeNull();
+    await expect
+      .poll(() => t.db.outboxMessage.count({ where: { key: { startsWith: `faq:unanswered:${query.id}:` } } }))
+      .toBe(1);
+    await t.capacita.dispatcher.drain();
+    await expect
+      .poll(() => t.slack.callsTo("chat.postMessage").filter((c) => c.args.channel === "UADMIN").length)
+      .toBe(1);
+    const notice = t.slack.callsTo("chat.postMessage").find((c) => c.args.channel === "UADMIN");
+    expect(notice?.args.text).toContain("capital de Australia");
+    expect(JSON.stringify(notice?.args.blocks)).toContain('"action_id":"faq.answer"');
+  });
+
+  it("turns an admin's answer into a new entry and sends it to the person who asked", async () => {
+    const query = await t.db.faqQuery.findFirstOrThrow({ where: { text: "cuál es la capital de Australia" } });
+    const opened = await t.sim.action(admin, "faq.answer", String(query.id));
+    expect(opened.status).toBe(200);
+    const view = (await waitForCalls(t.slack, "views.open")).at(-1);
+    expect(view?.args.view.callback_id).toBe("faq.answerQuestion");
+    const res = await t.sim.viewSubmission(
+      admin,
+      "faq.answerQuestion",
+      {
+        question: { value: { type: "plain_text_input", value: "¿Cuál es la capital de Australia?" } },
+        answer: { value: { type: "plain_text_input", value: "Canberra." } },
+        tags: { value: { type: "plain_text_input", value: "geografía; curiosidades" } },
+        locale: { value: { type: "static_select", selected_option: { value: "es" } } },
+      },
+      { privateMetadata: view?.args.view.private_metadata },
+    );
+    expect(res.status).toBe(200);
+    const entry = await t.db.faqEntry.findFirstOrThrow({ where: { answer: "Canberra." } });
+    expect(entry.tags).toEqual(["geografía", "curiosidades"]);
+    expect((await t.db.faqQuery.findUniqueOrThrow({ where: { id: query.id } })).answeredAt).not.toBeNull();
+    // The DM is stored after the modal is acknowledged: deliver once it is there.
+    await expect
+      .poll(async () => (await t.db.outboxMessage.count({ where: { key: `faq:answered:${query.id}` } })) === 1)
+      .toBe(true);
+    await t.capacita.dispatcher.drain();
+    const dmTo = () => t.slack.callsTo("chat.postMessage").filter((c) => c.args.channel === "USTAFF" && !c.failed);
+    await expect.poll(() => dmTo().length).toBe(1);
+    expect(dmTo()[0]?.args.text).toContain("Canberra.");
+    // Asked again, it is now known.
+    const again = await t.sim.command("/ask", "capital de australia", staff);
+    expect(again.body.text).toContain("Canberra.");
+  });
+
+  it("records feedback once per person and question; clicking again changes it", async () => {
+    const res = await t.sim.command("/ask", "cuantos dias de gracia hay para pagar un recibo", staff);
+    const queryId = res.body.blocks
+      .flatMap((b: { elements?: { action_id: string; value: string }[] }) => b.elements ?? [])
+      .find((e: { action_id: string }) => e.action_id === "faq.helpful").value;
+    await t.sim.action(staff, "faq.helpful", queryId);
+    await t.sim.action(staff, "faq.helpful", queryId);
+    await t.sim.action(staff, "faq.notHelpful", queryId);
+    await waitForCalls(t.slack, "response_url", 3);
+    const rows = await t.db.faqFeedback.findMany({ where: { queryId: Number(queryId) } });
+    expect(rows).toEqual([expect.objectContaining({ userId: "USTAFF", helpful: false })]);
+  });
+
+  it("refuses /faq to staff and writes nothing", async () => {
+    const before = await t.db.faqEntry.count();
+    const res = await t.sim.command("/faq", "add Pregunta | Respuesta", staff);
+    expect(res.body.text).toContain("No tienes permiso");
+    const crafted = await t.sim.action(staff, "faq.answer", "1");
+    expect(crafted.status).toBe(200);
+    expect(await t.db.faqEntry.count()).toBe(before);
+  });
+
+  it("lets admins add, list by tag, and remove entries; bad input gets the right form", async () => {
+    const added = await t.sim.command(
+      "/faq",
+      "add ¿Dónde aparco en la oficina? | En el parking de la planta -1. | parking; oficina",
+      admin,
+    );
+    expect(added.body.text).toMatch(/Entrada \*faq-[0-9a-f]{8}\* creada/);
+    const id = /faq-[0-9a-f]{8}/.exec(added.body.text)?.[0] as string;
+    const listed = await t.sim.command("/faq", "list PARKING", admin);
+    expect(listed.body.text).toContain("¿Dónde aparco en la oficina?");
+    const bad = await t.sim.command("/faq", "add ? | ", admin);
+    expect(bad.body.text).toContain("Forma correcta: `/faq add");
+    const removed = await t.sim.command("/faq", `remove ${id}`, admin);
+    expect(removed.body.text).toContain(id);
+    expect(await t.db.faqEntry.findUnique({ where: { id } })).toBeNull();
+  });
+});
