@@ -283,7 +283,15 @@ export class Dispatcher {
         } as Parameters<WebClient["filesUploadV2"]>[0]);
         return { kind: "sent" };
       }
-      const res = (await this.client.apiCall(m.method, payload)) as { channel?: string; ts?: string };
+      const { threadOfKey, ...args } = payload as { threadOfKey?: string } & Record<string, unknown>;
+      if (threadOfKey) {
+        // A reply in the thread of an earlier message: wait until that one is posted.
+        const parent = await this.opts.db.outboxMessage.findUnique({ where: { key: threadOfKey } });
+        if (parent?.status === "sent" && parent.resultTs) args.thread_ts = parent.resultTs;
+        else if (parent && parent.status !== "failed")
+          return { kind: "retry", afterMs: 1000, error: "waiting_for_parent" };
+      }
+      const res = (await this.client.apiCall(m.method, args)) as { channel?: string; ts?: string };
       return { kind: "sent", channel: res.channel, ts: res.ts };
     } catch (e) {
       return judge(e, m.attempts);

@@ -60,11 +60,25 @@ function line(k: KpiValue, t: T, locale: Locale): string {
   return `• ${parts.join(" ")}${spark ? `  \`${spark}\`` : ""}`;
 }
 
-export function digestMessage(d: Digest, t: T, locale: Locale, zone: string) {
+/** Slack's limits for one message: 50 blocks, 3,000 characters a section; we keep the whole under ~12,000. */
+const MAX_BLOCKS = 45;
+const MAX_SECTION = 2900;
+const MAX_MESSAGE = 12_000;
+
+export interface DigestPart {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/**
+ * The digest as one message or, when it is longer than a message may be (many
+ * imported metrics), a first message and continuations posted as thread replies.
+ */
+export function digestMessages(d: Digest, t: T, locale: Locale, zone: string): DigestPart[] {
   const week = weekLabel(d.weekStart, locale);
   const title = d.team ? t("kpi.titleTeam", { team: d.team, week }) : t("kpi.title", { week });
-  const blocks: KnownBlock[] = [{ type: "header", text: plain(clip(title, 150)) }];
-  const textLines: string[] = [title];
+  // Sections of at most MAX_SECTION characters, each group starting with its name.
+  const sections: string[] = [];
   for (const group of GROUPS) {
     const kpis = d.kpis.filter((k) => k.def.group === group);
     if (kpis.length === 0) continue;
@@ -74,10 +88,38 @@ export function digestMessage(d: Digest, t: T, locale: Locale, zone: string) {
         t("kpi.topUnanswered", { list: d.topUnanswered.map(([q, n]) => `_${esc(clip(q, 80))}_ (${n})`).join(", ") }),
       );
     }
-    const body = `*${t(`kpi.group.${group}`)}*\n${lines.join("\n")}`;
-    blocks.push({ type: "section", text: mrkdwn(clip(body)) });
-    textLines.push(body);
+    let current = `*${t(`kpi.group.${group}`)}*`;
+    for (const l of lines) {
+      if (current.length + l.length + 1 > MAX_SECTION) {
+        sections.push(current);
+        current = "";
+      }
+      current = current ? `${current}\n${clip(l, MAX_SECTION)}` : clip(l, MAX_SECTION);
+    }
+    sections.push(current);
   }
-  blocks.push({ type: "context", elements: [mrkdwn(t("kpi.footer", { zone }))] });
-  return { text: textLines.join("\n"), blocks: blocks.slice(0, 50) };
+  const footer: KnownBlock = { type: "context", elements: [mrkdwn(t("kpi.footer", { zone }))] };
+  const parts: DigestPart[] = [];
+  let blocks: KnownBlock[] = [{ type: "header", text: plain(clip(title, 150)) }];
+  let texts: string[] = [title];
+  let size = title.length;
+  for (const section of sections) {
+    if (blocks.length >= MAX_BLOCKS || size + section.length > MAX_MESSAGE) {
+      parts.push({ text: texts.join("\n"), blocks });
+      blocks = [];
+      texts = [];
+      size = 0;
+    }
+    blocks.push({ type: "section", text: mrkdwn(section) });
+    texts.push(section);
+    size += section.length;
+  }
+  blocks.push(footer);
+  parts.push({ text: texts.join("\n") || title, blocks });
+  return parts;
+}
+
+/** The digest when it fits in one message (the first part otherwise). */
+export function digestMessage(d: Digest, t: T, locale: Locale, zone: string): DigestPart {
+  return digestMessages(d, t, locale, zone)[0] as DigestPart;
 }

@@ -8,7 +8,7 @@ import { translator } from "../core/i18n/index.ts";
 import { enqueue, type Outgoing } from "../core/outbox.ts";
 import type { PeriodicJob } from "../core/scheduler.ts";
 import { localesOf } from "../people/service.ts";
-import { digestMessage } from "./blocks.ts";
+import { digestMessages } from "./blocks.ts";
 import { digestChart } from "./charts.ts";
 import { computeDigest, managers, previousWeek, subscriptions } from "./service.ts";
 
@@ -36,12 +36,18 @@ export function kpiJobs({ config, db, clock }: JobDeps): PeriodicJob[] {
         const add = async (to: string, team: string | null, locale: "es" | "en", part: string) => {
           const digest = await computeDigest(db, zone, now, weekStart, team);
           const t = translator(locale);
-          messages.push({
-            key: ctx.messageKey(`${part}:${to}`),
-            method: "chat.postMessage",
-            channel: to,
-            payload: { channel: to, ...digestMessage(digest, t, locale, zone) },
-          });
+          const [head, ...rest] = digestMessages(digest, t, locale, zone);
+          const headKey = ctx.messageKey(`${part}:${to}`);
+          messages.push({ key: headKey, method: "chat.postMessage", channel: to, payload: { channel: to, ...head } });
+          // A digest longer than one message continues in its thread.
+          rest.forEach((more, i) =>
+            messages.push({
+              key: ctx.messageKey(`${part}:${to}:${i + 2}`),
+              method: "chat.postMessage",
+              channel: to,
+              payload: { channel: to, ...more, threadOfKey: headKey },
+            }),
+          );
           const chart = await digestChart(digest, t, locale);
           if (chart) {
             messages.push({

@@ -3,7 +3,7 @@ import type { App } from "@slack/bolt";
 import { parseDay } from "../core/days.ts";
 import { channelMention, issueKey } from "../core/parse.ts";
 import { actorOf, type Deps, ephemeral, refusal, unescapeText, words } from "../core/slack.ts";
-import { digestMessage } from "./blocks.ts";
+import { digestMessages } from "./blocks.ts";
 import { computeDigest, previousWeek, subscribe, unsubscribe, weekOf } from "./service.ts";
 
 export function register(app: App, deps: Deps): void {
@@ -33,8 +33,7 @@ export function register(app: App, deps: Deps): void {
             ? ((await db.team.findFirst({ where: { managerId: actor.id } }))?.name ?? null)
             : null;
         const digest = await computeDigest(db, zone, clock.now(), weekStart, team);
-        const m = digestMessage(digest, actor.t, actor.locale, zone);
-        await respond(ephemeral(m.text, m.blocks));
+        for (const m of digestMessages(digest, actor.t, actor.locale, zone)) await respond(ephemeral(m.text, m.blocks));
         return;
       }
       case "subscribe":

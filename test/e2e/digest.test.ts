@@ -93,4 +93,31 @@ describe.each(BACKENDS)("weekly digest (%s)", (backend) => {
     const bad = await t.sim.command("/kpi", "week mañana", admin);
     expect(bad.body.text).toContain("Forma correcta: `/kpi");
   });
+
+  it("continues a digest longer than one message in its thread", async () => {
+    const rows = Array.from({ length: 150 }, (_, i) => `2026-11-23,custom_metric_${String(i).padStart(3, "0")}_with_a_long_descriptive_name,${i},${i + 10},`);
+    expect((await importFigures(t.db, `week start,metric,value,target,team\n${rows.join("\n")}\n`)).ok).toBe(true);
+    const before = posts().filter((c) => c.args.channel === "CDIR").length;
+    const forced = await t.capacita.scheduler.runNow("digest", RUN_AT, true);
+    expect(forced.ran).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          await t.capacita.dispatcher.drain();
+          return t.db.outboxMessage.count({ where: { status: { not: "sent" } } });
+        },
+        { timeout: 10000, interval: 300 },
+      )
+      .toBe(0);
+    const mine = posts().filter((c) => c.args.channel === "CDIR").slice(before);
+    expect(mine.length).toBeGreaterThan(1);
+    const [head, ...replies] = mine;
+    for (const reply of replies) expect(reply.args.thread_ts).toBe(head?.result?.ts);
+    const all = mine.map((c) => JSON.stringify(c.args.blocks)).join("");
+    for (const i of [0, 75, 149]) expect(all).toContain(`custom metric ${String(i).padStart(3, "0")}`);
+    for (const c of mine) {
+      expect(c.args.blocks.length).toBeLessThanOrEqual(50);
+      for (const b of c.args.blocks) if (b.type === "section") expect(b.text.text.length).toBeLessThanOrEqual(3000);
+    }
+  });
 });
