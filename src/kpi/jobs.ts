@@ -40,14 +40,14 @@ export function kpiJobs({ config, db, clock }: JobDeps): PeriodicJob[] {
           const headKey = ctx.messageKey(`${part}:${to}`);
           messages.push({ key: headKey, method: "chat.postMessage", channel: to, payload: { channel: to, ...head } });
           // A digest longer than one message continues in its thread.
-          rest.forEach((more, i) =>
+          for (const [i, more] of rest.entries()) {
             messages.push({
               key: ctx.messageKey(`${part}:${to}:${i + 2}`),
               method: "chat.postMessage",
               channel: to,
               payload: { channel: to, ...more, threadOfKey: headKey },
-            }),
-          );
+            });
+          }
           const chart = await digestChart(digest, t, locale);
           if (chart) {
             messages.push({

@@ -95,7 +95,10 @@ describe.each(BACKENDS)("weekly digest (%s)", (backend) => {
   });
 
   it("continues a digest longer than one message in its thread", async () => {
-    const rows = Array.from({ length: 150 }, (_, i) => `2026-11-23,custom_metric_${String(i).padStart(3, "0")}_with_a_long_descriptive_name,${i},${i + 10},`);
+    const rows = Array.from(
+      { length: 150 },
+      (_, i) => `2026-11-23,custom_metric_${String(i).padStart(3, "0")}_with_a_long_descriptive_name,${i},${i + 10},`,
+    );
     expect((await importFigures(t.db, `week start,metric,value,target,team\n${rows.join("\n")}\n`)).ok).toBe(true);
     const before = posts().filter((c) => c.args.channel === "CDIR").length;
     const forced = await t.capacita.scheduler.runNow("digest", RUN_AT, true);
@@ -109,7 +112,9 @@ describe.each(BACKENDS)("weekly digest (%s)", (backend) => {
         { timeout: 10000, interval: 300 },
       )
       .toBe(0);
-    const mine = posts().filter((c) => c.args.channel === "CDIR").slice(before);
+    const mine = posts()
+      .filter((c) => c.args.channel === "CDIR")
+      .slice(before);
     expect(mine.length).toBeGreaterThan(1);
     const [head, ...replies] = mine;
     for (const reply of replies) expect(reply.args.thread_ts).toBe(head?.result?.ts);
