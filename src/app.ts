@@ -2,7 +2,7 @@
 // console) and registers every feature on it.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { App, ExpressReceiver, LogLevel, type Receiver } from "@slack/bolt";
+import { type AnyMiddlewareArgs, App, ExpressReceiver, LogLevel, type Middleware, type Receiver } from "@slack/bolt";
 import { type Config, mode as modeOf } from "./config.ts";
 import type { Clock } from "./core/clock.ts";
 import type { Database } from "./core/db.ts";
@@ -14,6 +14,7 @@ import { actorMiddleware, type Deps, ephemeral, type Register } from "./core/sla
 import { register as registerFaq } from "./faq/listeners.ts";
 import { followupJobs } from "./followups/jobs.ts";
 import { register as registerFollowups } from "./followups/listeners.ts";
+import { register as registerHome } from "./home/listeners.ts";
 import { kpiJobs } from "./kpi/jobs.ts";
 import { register as registerKpi } from "./kpi/listeners.ts";
 import { register as registerPeople } from "./people/listeners.ts";
@@ -21,7 +22,14 @@ import { bootstrapAdmins } from "./people/service.ts";
 import { trainingJobs } from "./training/jobs.ts";
 import { register as registerTraining } from "./training/listeners.ts";
 
-const features: Register[] = [registerPeople, registerTraining, registerFollowups, registerFaq, registerKpi];
+const features: Register[] = [
+  registerPeople,
+  registerTraining,
+  registerFollowups,
+  registerFaq,
+  registerKpi,
+  registerHome,
+];
 
 /** Every feature's scheduled jobs; the app and the CLI run the same ones. */
 export function addJobs(scheduler: Scheduler, deps: Pick<Deps, "config" | "db" | "clock">): void {
@@ -114,6 +122,7 @@ export async function createCapacita(opts: CapacitaOptions): Promise<Capacita> {
     }
   });
   app.use(actorMiddleware(deps));
+  app.use(respondWithoutResponseUrl);
   for (const register of features) register(app, deps);
 
   const scheduler = new Scheduler({
@@ -183,3 +192,27 @@ async function apologise(args: Apologisable, fallback: "es" | "en"): Promise<voi
   }
   await args.respond?.(ephemeral(text)).catch(() => {});
 }
+
+/**
+ * Buttons in the App Home (or a modal) come without a response URL, so Bolt gives
+ * listeners no respond(): private answers then go as an ephemeral message where
+ * there is a channel, else as a DM.
+ */
+const respondWithoutResponseUrl: Middleware<AnyMiddlewareArgs> = async (args) => {
+  const a = args as unknown as {
+    respond?: unknown;
+    body: { user?: { id?: string }; channel?: { id?: string } };
+    client: App["client"];
+  };
+  if (!a.respond && a.body.user?.id) {
+    const user = a.body.user.id;
+    const channel = a.body.channel?.id;
+    a.respond = async (message: string | { text?: string; blocks?: unknown[] }) => {
+      const m =
+        typeof message === "string" ? { text: message } : { text: message.text ?? "", blocks: message.blocks as never };
+      if (channel) await a.client.chat.postEphemeral({ channel, user, ...m });
+      else await a.client.chat.postMessage({ channel: user, ...m });
+    };
+  }
+  await args.next();
+};

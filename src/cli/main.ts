@@ -72,7 +72,7 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
   const jobs = program.command("jobs").description("scheduled work");
   jobs
     .command("run")
-    .argument("<job>", "reminders, ratings (and the jobs later features add)")
+    .argument("<job>", "digest (weekly), followups (daily), reminders, ratings")
     .option("--date <YYYY-MM-DD>", "the day to run a daily job for")
     .option("--week <YYYY-MM-DD>", "a day of the week to run a weekly job for")
     .option("--force", "run again even if this period already ran (messages are sent again)")

@@ -92,6 +92,7 @@ export function actorMiddleware(deps: Deps): Middleware<AnyMiddlewareArgs> {
     return person ? remember(cache, person) : null;
   };
   return async ({ body, client, context, next }) => {
+    dropNul(body);
     const id = userIdOf(body as unknown as Record<string, unknown>);
     if (!id) return next();
     let person = await cachedPerson(id);
@@ -109,6 +110,22 @@ export function actorMiddleware(deps: Deps): Middleware<AnyMiddlewareArgs> {
     context.actor = { id, role: person.role, locale, tz: person.tz, t: translator(locale) } satisfies Actor;
     await next();
   };
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000: a crafted request carrying one (Slack itself sends none)
+ * would make the first write fail. Every string of every request loses it here, in place, before
+ * any listener reads the command, action or view (they are parts of this same body).
+ */
+export function dropNul(value: unknown, depth = 0): void {
+  if (depth > 32 || value === null || typeof value !== "object") return;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const v = record[key];
+    if (typeof v === "string") {
+      if (v.includes("\u0000")) record[key] = v.replaceAll("\u0000", "");
+    } else dropNul(v, depth + 1);
+  }
 }
 
 async function withTimeout<X>(p: Promise<X>, ms: number): Promise<X | null> {
