@@ -544,7 +544,7 @@ describe.each(BACKENDS)("training over signed HTTP (%s)", (backend) => {
     const s = await t.db.trainingSession.findFirstOrThrow({ where: { title: "=SUM(1+2) Cierre" } });
     await click(mallory, "training.rsvp.yes", String(s.id), "CFORM");
     const reply = await command("/training", "export 2027-02", trainer);
-    expect(reply.text).toContain("(1 filas)");
+    expect(reply.text).toContain("(1 fila)");
     const [header, ...rows] = parse(t.slack.files.at(-1)!.content) as string[][];
     expect(header).toEqual(CSV_HEADER);
     expect(rows).toEqual([

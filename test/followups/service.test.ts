@@ -254,7 +254,7 @@ describe.each(BACKENDS)("follow-ups service on %s", (backend) => {
       const payload = rows[0]!.payload as { text: string };
       const id = h.checkpoints.find((c) => c.day === 7)!.id;
       expect(payload.text).toBe(
-        `You have 1 new-hire follow-ups due today or overdue:\n*#${id}* <@UANA> — day 7 (today)`,
+        `You have 1 new-hire follow-up due today or overdue:\n*#${id}* <@UANA> — day 7 (today)`,
       );
     });
 

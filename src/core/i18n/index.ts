@@ -7,8 +7,18 @@ export type Vars = Record<string, string | number>;
 
 const catalogs: Record<Locale, Record<MessageKey, string>> = { es, en };
 
+const plurals: Record<Locale, Intl.PluralRules> = { es: new Intl.PluralRules("es"), en: new Intl.PluralRules("en") };
+
+/**
+ * Fills `{name}` with its value and `{name|one|other}` with the word that agrees with
+ * the number in `name` ("1 día", "2 días"), by the language's own plural rules.
+ */
 export function t(locale: Locale, key: MessageKey, vars: Vars = {}): string {
-  return catalogs[locale][key].replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+  return catalogs[locale][key]
+    .replace(/\{(\w+)\|([^|{}]*)\|([^|{}]*)\}/g, (m, name: string, one: string, other: string) =>
+      name in vars ? (plurals[locale].select(Number(vars[name])) === "one" ? one : other) : m,
+    )
+    .replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
 }
 
 /** Slack locales look like "es-ES" or "en-US"; anything else gets the office default. */
