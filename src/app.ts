@@ -178,19 +178,42 @@ export async function createCapacita(opts: CapacitaOptions): Promise<Capacita> {
 interface Apologisable {
   ack?: (r?: unknown) => Promise<void>;
   respond?: (r: unknown) => Promise<unknown>;
-  context: { actor?: { locale?: string } };
+  client?: App["client"];
+  body?: {
+    type?: string;
+    user?: { id?: string } | string;
+    user_id?: string;
+    view?: { blocks?: { type?: string; block_id?: string }[] };
+  };
+  context: { actor?: { id?: string; locale?: string } };
 }
 
 /** A listener that failed still gets the person a short, friendly answer — never a stack trace. */
 async function apologise(args: Apologisable, fallback: "es" | "en"): Promise<void> {
   const text = t(pickLocale(args.context.actor?.locale, fallback), "error.generic");
+  const body = args.body;
+  // A modal takes only response_action answers: the apology goes under its first field.
+  const field =
+    body?.type === "view_submission"
+      ? body.view?.blocks?.find((b) => b.type === "input" && b.block_id)?.block_id
+      : null;
   try {
-    await args.ack?.(ephemeral(text));
-    return;
+    if (body?.type === "view_submission") {
+      await args.ack?.(field ? { response_action: "errors", errors: { [field]: text } } : undefined);
+      if (field) return;
+    } else {
+      await args.ack?.(ephemeral(text));
+      return;
+    }
   } catch {
-    // already acknowledged: answer through the response URL instead
+    // already acknowledged: answer through the response URL, or privately in a DM
   }
-  await args.respond?.(ephemeral(text)).catch(() => {});
+  if (args.respond) {
+    await args.respond(ephemeral(text)).catch(() => {});
+    return;
+  }
+  const user = args.context.actor?.id ?? body?.user_id ?? (typeof body?.user === "string" ? body.user : body?.user?.id);
+  if (user) await args.client?.chat.postMessage({ channel: user, text }).catch(() => {});
 }
 
 /**

@@ -110,7 +110,8 @@ export const es = {
   "training.roster.late": "con retraso",
   "training.roster.noShows": "*Confirmaron pero no se firmaron ({count})*",
   "training.roster.nobody": "_nadie_",
-  "training.roster.totals": "{signedIn} {signedIn|firmado|firmados} ({late} con retraso) · {yes} {yes|confirmado|confirmados} · {noShows} sin firmar",
+  "training.roster.totals":
+    "{signedIn} {signedIn|firmado|firmados} ({late} con retraso) · {yes} {yes|confirmado|confirmados} · {noShows} sin firmar",
   "training.export.sent": "Te he enviado la asistencia por mensaje directo ({rows} {rows|fila|filas}).",
   "training.export.empty": "No hay asistencia que exportar para {what}.",
   "training.export.comment": "Asistencia: {what}",
@@ -176,7 +177,8 @@ export const es = {
   "followups.outcome.not_reached": "no contactado",
   "followups.outcome.left": "ha dejado la empresa",
   "followups.due.title": "Seguimientos pendientes",
-  "followups.due.intro": "Tienes {count} {count|seguimiento|seguimientos} de nuevas incorporaciones para hoy o {count|vencido|vencidos}:",
+  "followups.due.intro":
+    "Tienes {count} {count|seguimiento|seguimientos} de nuevas incorporaciones para hoy o {count|vencido|vencidos}:",
   "followups.due.none": "No tienes seguimientos pendientes. ¡Al día!",
   "followups.due.item": "*#{id}* <@{user}> — día {day} ({when})",
   "followups.due.dueToday": "hoy",
