@@ -85,6 +85,13 @@ describe.each(BACKENDS)("weekly KPI figures (%s)", (backend) => {
         closedAt: at("2026-11-21T10:00:00+01:00"),
       },
     });
+    // 3-month retention: two new hires whose day 90 falls in the 13 weeks up to Sunday 22 Nov;
+    // one left before it (not retained), one stayed (retained) → 50 %.
+    await db.user.createMany({ data: [{ id: "UH1" }, { id: "UH2" }] });
+    await db.newHire.create({
+      data: { userId: "UH1", startDate: day("2026-08-01"), trainerId: "UT", leftOn: day("2026-10-15") },
+    });
+    await db.newHire.create({ data: { userId: "UH2", startDate: day("2026-08-10"), trainerId: "UT" } });
     // FAQ: 4 questions, 3 answered; 2 of 3 votes helpful.
     await db.faqEntry.create({ data: { id: "f1", question: "q", answer: "a", tags: [], locale: "es" } });
     const q = (text: string, entryId: string | null) =>
@@ -119,12 +126,13 @@ describe.each(BACKENDS)("weekly KPI figures (%s)", (backend) => {
   it("computes attendance, hours per person and satisfaction", () => {
     expect(kpi("attendance_rate")?.value).toBeCloseTo((100 * 6) / 7, 5); // 6 sign-ins / 7 RSVP yes
     expect(kpi("attendance_rate")?.previous).toBe(100);
-    expect(kpi("training_hours_per_person")?.value).toBeCloseTo((3 * 1 + 3 * 2) / 7, 5); // 9 h / 7 staff
+    expect(kpi("training_hours_per_person")?.value).toBeCloseTo((3 * 1 + 3 * 2) / 9, 5); // 9 h / 9 staff (7 + the 2 new hires)
     expect(kpi("satisfaction")).toMatchObject({ value: 4, n: 3 });
   });
 
-  it("computes on-time follow-ups and FAQ answered / helpful", () => {
+  it("computes on-time follow-ups, 3-month retention and FAQ answered / helpful", () => {
     expect(kpi("followups_on_time")?.value).toBe(50);
+    expect(kpi("retention_3m")).toMatchObject({ value: 50, n: 2 });
     expect(kpi("faq_asked")?.value).toBe(4);
     expect(kpi("faq_answered")?.value).toBe(75);
     expect(kpi("faq_helpful")?.value).toBeCloseTo((100 * 2) / 3, 5);
@@ -145,6 +153,11 @@ describe.each(BACKENDS)("weekly KPI figures (%s)", (backend) => {
     const en = digestMessage(digest, translator("en"), "en", ZONE);
     expect(en.text).toContain("Attendance (sign-ins / RSVP yes)* 85.7 %");
     expect(en.text).toContain("Satisfaction with training* 4.0/5 · 3 ratings");
+    expect(en.text).toContain("3-month retention* 50.0 %");
+    expect(es.text).toContain("Retención a 3 meses* 50,0 %");
+    expect(es.text).toContain("Seguimientos a tiempo* 50,0 %");
+    expect(es.text).toContain("Preguntas respondidas* 75,0 %");
+    expect(es.text).toContain("Horas de formación por persona* 1,0 h");
     expect(en.blocks.length).toBeLessThanOrEqual(50);
   });
 
