@@ -211,20 +211,22 @@ export interface FigureError {
   message: string;
 }
 
-const COLUMNS: Record<string, string> = {
-  "week start": "week",
-  week_start: "week",
-  week: "week",
-  semana: "week",
-  metric: "metric",
-  métrica: "metric",
-  value: "value",
-  valor: "value",
-  target: "target",
-  objetivo: "target",
-  team: "team",
-  equipo: "team",
-};
+const COLUMNS = new Map<string, string>(
+  Object.entries({
+    "week start": "week",
+    week_start: "week",
+    week: "week",
+    semana: "week",
+    metric: "metric",
+    métrica: "metric",
+    value: "value",
+    valor: "value",
+    target: "target",
+    objetivo: "target",
+    team: "team",
+    equipo: "team",
+  }),
+);
 
 /** All or nothing; a week re-imported replaces that week's values (per metric and team). */
 export async function importFigures(
@@ -235,7 +237,7 @@ export async function importFigures(
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
     records = parse(text, {
-      columns: (h: string[]) => h.map((c) => COLUMNS[c.trim().toLowerCase()] ?? c.trim().toLowerCase()),
+      columns: (h: string[]) => h.map((c) => COLUMNS.get(c.trim().toLowerCase()) ?? c.trim().toLowerCase()),
       bom: true,
       skip_empty_lines: true,
       info: true,

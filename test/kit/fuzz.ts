@@ -2,7 +2,7 @@
 // hostile text, a driver that follows each request to its end and collects every answer it
 // got (HTTP body, response_url, DM, opened modal) and the errors the app logged meanwhile,
 // and a fingerprint of every table, so "nothing half-written" can be checked after each run.
-// FUZZ_RUNS=n runs every property n times; FUZZ_SEED replays a run; FUZZ_NOSHRINK=1 skips shrinking.
+// FUZZ_RUNS=n runs every property n times; FUZZ_SEED replays a run (default: a fixed seed; "random" for a hunt); FUZZ_NOSHRINK=1 skips shrinking.
 import fc from "fast-check";
 import { expect } from "vitest";
 import { en } from "../../src/core/i18n/en.ts";
@@ -178,6 +178,8 @@ export class Driver {
     userId: string,
     send: (responseUrl: string, triggerId: string) => Promise<SimResponse>,
   ): Promise<Outcome> {
+    // Deliveries still pending from earlier requests (the outbox) land now, not inside this one's window.
+    await this.t.capacita.dispatcher.drain();
     const id = `fz${++this.seq}`;
     const triggerId = `trigger.${this.seq}.${Date.now()}`;
     const logMark = this.t.logs.length;
@@ -472,10 +474,14 @@ export function commandText(subs: string[], extra: fc.Arbitrary<string>[] = []):
     .filter(clean);
 }
 
-/** A few runs by default; FUZZ_RUNS=n for a longer hunt. */
+/**
+ * A few runs by default, from a fixed seed so CI is repeatable (known bugs are it.fails
+ * tests; a random run may still find them); FUZZ_RUNS=n and FUZZ_SEED=random for a hunt.
+ */
+const SEED = process.env.FUZZ_SEED === "random" ? undefined : Number(process.env.FUZZ_SEED ?? 20261126);
 export const runs = (n: number) => ({
   numRuns: Number(process.env.FUZZ_RUNS ?? n),
-  ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}),
+  ...(SEED === undefined ? {} : { seed: SEED }),
   // Shrinking replays the app many times: FUZZ_NOSHRINK=1 reports the first failure as found.
   ...(process.env.FUZZ_NOSHRINK ? { endOnFailure: true } : {}),
 });
