@@ -5,5 +5,6 @@ export const plain = (text: string) => ({ type: "plain_text" as const, text, emo
 /** What people typed, shown in mrkdwn: never a live mention (<!here>) or a broken link. */
 export const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
-/** Section text has a 3,000-character limit; plain-text headers 150. */
-export const clip = (text: string, max = 2900) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+/** Section text has a 3,000-character limit; plain-text headers 150. An entity cut in half is dropped. */
+export const clip = (text: string, max = 2900) =>
+  text.length > max ? `${text.slice(0, max - 1).replace(/&[a-z]{0,3}$/, "")}…` : text;

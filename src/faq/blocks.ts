@@ -220,27 +220,26 @@ export function listMessage(entries: FaqEntry[], t: T, tag?: string) {
   return { text: `${title}\n${lines.join("\n")}`, blocks };
 }
 
+/** One unanswered question with its "Answer" button (also in the admins' App Home). */
+export function unansweredRow(q: FaqQuery, t: T, blockId?: string): KnownBlock {
+  return {
+    type: "section",
+    ...(blockId ? { block_id: blockId } : {}),
+    text: mrkdwn(
+      t("faq.unanswered.item", {
+        id: q.id,
+        user: q.userId,
+        question: esc(clip(q.text, 300)),
+        date: q.createdAt.toISOString().slice(0, 10),
+      }),
+    ),
+    accessory: { type: "button", action_id: ACTIONS.answer, value: String(q.id), text: plain(t("faq.button.answer")) },
+  };
+}
+
 export function unansweredMessage(queries: FaqQuery[], t: T) {
   if (queries.length === 0) return { text: t("faq.unanswered.none") };
   const blocks: KnownBlock[] = [{ type: "header", text: plain(t("faq.unanswered.title", { count: queries.length })) }];
-  for (const q of queries.slice(0, 45)) {
-    blocks.push({
-      type: "section",
-      text: mrkdwn(
-        t("faq.unanswered.item", {
-          id: q.id,
-          user: q.userId,
-          question: esc(clip(q.text, 300)),
-          date: q.createdAt.toISOString().slice(0, 10),
-        }),
-      ),
-      accessory: {
-        type: "button",
-        action_id: ACTIONS.answer,
-        value: String(q.id),
-        text: plain(t("faq.button.answer")),
-      },
-    });
-  }
+  for (const q of queries.slice(0, 45)) blocks.push(unansweredRow(q, t));
   return { text: t("faq.unanswered.title", { count: queries.length }), blocks };
 }

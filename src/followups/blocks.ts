@@ -1,5 +1,6 @@
 // Block Kit for follow-ups: the trainer's daily list, /newhire list, the log modal, escalations.
 import type { KnownBlock, ModalView } from "@slack/types";
+import { mrkdwn, plain } from "../core/blocks.ts";
 import { dayString, daysBetween } from "../core/days.ts";
 import type { T } from "../core/i18n/index.ts";
 import type { Checkpoint, DueCheckpoint, NewHireWithCheckpoints, Outcome } from "./service.ts";
@@ -7,9 +8,6 @@ import type { Checkpoint, DueCheckpoint, NewHireWithCheckpoints, Outcome } from 
 export const LOG_ACTION = "followups.log";
 export const LOG_VIEW = "followups.log";
 export const OUTCOMES: Outcome[] = ["reached", "not_reached", "left"];
-
-const mrkdwn = (text: string) => ({ type: "mrkdwn" as const, text });
-const plain = (text: string) => ({ type: "plain_text" as const, text, emoji: true });
 
 function dueWhen(c: Checkpoint, today: Date, t: T): string {
   const late = daysBetween(c.dueOn, today);

@@ -6,7 +6,7 @@ import { daysBetween } from "../core/days.ts";
 import type { Locale, T } from "../core/i18n/index.ts";
 import { can, type Role } from "../core/roles.ts";
 import { slackDate } from "../core/time.ts";
-import { ACTIONS as FAQ_ACTIONS } from "../faq/blocks.ts";
+import { unansweredRow } from "../faq/blocks.ts";
 import { LOG_ACTION } from "../followups/blocks.ts";
 import { change, formatValue, weekLabel } from "../kpi/blocks.ts";
 import { kindLabel, ACTIONS as TRAINING_ACTIONS } from "../training/blocks.ts";
@@ -209,26 +209,7 @@ function adminBlocks(a: AdminHome, r: Reader): KnownBlock[] {
   const { t } = r;
   const blocks: KnownBlock[] = [header(t("home.faq.title"))];
   if (a.unanswered.length === 0) blocks.push(section(t("faq.unanswered.none")));
-  for (const q of a.unanswered) {
-    blocks.push({
-      type: "section",
-      block_id: `home.question.${q.id}`,
-      text: mrkdwn(
-        t("faq.unanswered.item", {
-          id: q.id,
-          user: q.userId,
-          question: esc(clip(q.text, 300)),
-          date: q.createdAt.toISOString().slice(0, 10),
-        }),
-      ),
-      accessory: {
-        type: "button",
-        action_id: FAQ_ACTIONS.answer,
-        value: String(q.id),
-        text: plain(t("faq.button.answer")),
-      },
-    });
-  }
+  for (const q of a.unanswered) blocks.push(unansweredRow(q, t, `home.question.${q.id}`));
   if (a.unansweredMore.count > 0) blocks.push(context(t("home.faq.more", { count: count(a.unansweredMore) })));
 
   blocks.push(header(t("home.outbox.title")));

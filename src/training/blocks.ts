@@ -1,5 +1,6 @@
 // Block Kit for training: the channel notice, the trainer's DM, lists, rosters, the modal.
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
+import { clip, esc, mrkdwn, plain } from "../core/blocks.ts";
 import type { T } from "../core/i18n/index.ts";
 import { formatOffice, slackDate } from "../core/time.ts";
 import {
@@ -25,14 +26,7 @@ export interface Office {
   locale: "es" | "en";
 }
 
-const mrkdwn = (text: string) => ({ type: "mrkdwn" as const, text });
-const plain = (text: string) => ({ type: "plain_text" as const, text, emoji: true });
-/** Section text has a 3,000-character limit; an entity cut in half is dropped. */
-const clip = (text: string, max = 2900) =>
-  text.length > max ? `${text.slice(0, max - 1).replace(/&[a-z]{0,3}$/, "")}…` : text;
-
-/** What people typed, shown as typed in mrkdwn: `<!channel>`, `<@U…>` or `<url|text>` must not come alive. */
-export const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+export { esc };
 
 export const kindLabel = (t: T, k: KindName) => t(`training.kind.${k}`);
 
