@@ -13,7 +13,8 @@ export function officeDay(at: Date, zone: string): Date {
 /** "YYYY-MM-DD" → UTC midnight of that day, or null. */
 export function parseDay(text: string): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
-  if (!m) return null;
+  // Years before 1900 are typos here (0050 for 2050); Date.UTC would also read 0050 as 1950.
+  if (!m || +m[1]! < 1900) return null;
   const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!));
   return d.getUTCMonth() === +m[2]! - 1 && d.getUTCDate() === +m[3]! ? d : null;
 }

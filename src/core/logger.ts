@@ -9,7 +9,8 @@ export interface Logger {
   error(msg: string, fields?: object): void;
 }
 
-const SECRET = /(xox[abpr]-[\w-]+|xapp-[\w-]+)/g;
+// Bot, user, app, refresh (xoxe-, also xoxe.xoxp-), legacy session (xoxs-) and app-level (xapp-) tokens.
+const SECRET = /(xox[abeprs][.-][\w.-]+|xapp-[\w-]+)/g;
 
 export function createLogger(
   level: Level,

@@ -22,3 +22,30 @@ export function issueKey(error: z.ZodError): MessageKey {
   const message = error.issues[0]?.message;
   return message && message in es ? (message as MessageKey) : "error.invalidInput";
 }
+
+/**
+ * A CSV record checked for NUL bytes in the fields its schema reads: PostgreSQL cannot store them in
+ * text, so a file carrying one is refused with the line and field instead of failing on write.
+ */
+export function withoutNul<T extends z.ZodObject>(schema: T, message: string) {
+  const fields = Object.keys(schema.shape);
+  return z
+    .record(z.string(), z.unknown())
+    .superRefine((record, ctx) => {
+      for (const field of fields) {
+        const value = record[field];
+        if (typeof value === "string" && value.includes("\u0000"))
+          ctx.addIssue({ code: "custom", path: [field], message });
+      }
+    })
+    .pipe(schema);
+}
+
+/** A view's private_metadata comes back from Slack as we wrote it; anything else reads as empty. */
+export function viewMetadata(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text || "{}");
+  } catch {
+    return {};
+  }
+}

@@ -1,6 +1,6 @@
 // Block Kit for the FAQ: answers, abstentions, the admins' notice, modals, lists.
 import type { KnownBlock, ModalView } from "@slack/types";
-import { clip, esc, mrkdwn, plain } from "../core/blocks.ts";
+import { clip, esc, mrkdwn, plain, truncate } from "../core/blocks.ts";
 import type { T } from "../core/i18n/index.ts";
 import type { FaqEntry, FaqQuery } from "./service.ts";
 
@@ -193,7 +193,7 @@ export function answerModal(t: T, query: FaqQuery, locale: "es" | "en"): ModalVi
         type: "context",
         elements: [mrkdwn(t("faq.answerModal.asked", { user: query.userId, question: esc(clip(query.text, 500)) }))],
       },
-      ...entryInputs(t, { question: query.text.slice(0, 500), locale }),
+      ...entryInputs(t, { question: truncate(query.text, 500), locale }),
     ],
   };
 }

@@ -1,9 +1,10 @@
 // /ask for everyone; /faq, the "Answer" loop and the entry modals for admins.
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
+import { truncate } from "../core/blocks.ts";
 import { translator } from "../core/i18n/index.ts";
 import { enqueue } from "../core/outbox.ts";
-import { issueKey } from "../core/parse.ts";
+import { issueKey, viewMetadata } from "../core/parse.ts";
 import { type Actor, actorOf, type Deps, ephemeral, refusal, unescapeText } from "../core/slack.ts";
 import { admins, localesOf } from "../people/service.ts";
 import {
@@ -46,11 +47,16 @@ const entryIdValue = z
   .regex(/^[\w.-]{1,60}$/);
 type Values = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
 
+/** A modal's entry; tags arrive as one text ("a; b"), and a crafted payload's non-text is refused inline. */
+const viewEntry = entrySchema.extend({
+  tags: z.string({ message: "faq.error.tags" }).nullish().transform(parseTags).pipe(entrySchema.shape.tags),
+});
+
 function entryFromView(values: Values) {
-  return entrySchema.safeParse({
+  return viewEntry.safeParse({
     question: values.question?.value?.value ?? "",
     answer: values.answer?.value?.value ?? "",
-    tags: parseTags(values.tags?.value?.value),
+    tags: values.tags?.value?.value,
     locale: values.locale?.value?.selected_option?.value ?? "es",
   });
 }
@@ -156,7 +162,7 @@ export function register(app: App, deps: Deps): void {
     const actor = actorOf(context);
     const denied = adminOnly(actor);
     if (denied) return ack({ response_action: "errors", errors: { answer: denied } });
-    const meta = z.object({ queryId: z.number().int() }).safeParse(JSON.parse(view.private_metadata || "{}"));
+    const meta = z.object({ queryId: z.number().int() }).safeParse(viewMetadata(view.private_metadata));
     const input = entryFromView(view.state.values as Values);
     if (!input.success)
       return ack({
@@ -178,7 +184,7 @@ export function register(app: App, deps: Deps): void {
         payload: {
           channel: query.userId,
           text: t("faq.answeredDm", {
-            question: query.text.slice(0, 300),
+            question: truncate(query.text, 300),
             entryQuestion: entry.question,
             answer: entry.answer,
           }),
@@ -193,7 +199,7 @@ export function register(app: App, deps: Deps): void {
     const denied = adminOnly(actor);
     if (denied) return ack(ephemeral(denied));
     const text = unescapeText(command.text).trim();
-    const [sub = "help", ...words] = text.split(/\s+/);
+    const [sub = "help", ...words] = text.split(/\s+/).filter(Boolean);
     const rest = text.slice(sub.length).trim();
     const usage = (which: "add" | "edit" | "remove", problem: string) =>
       ack(ephemeral(actor.t("error.usage", { problem, usage: actor.t(`usage.faq.${which}`) })));
@@ -269,7 +275,7 @@ export function register(app: App, deps: Deps): void {
     const actor = actorOf(context);
     const denied = adminOnly(actor);
     if (denied) return ack({ response_action: "errors", errors: { question: denied } });
-    const meta = z.object({ id: entryIdValue }).safeParse(JSON.parse(view.private_metadata || "{}"));
+    const meta = z.object({ id: entryIdValue }).safeParse(viewMetadata(view.private_metadata));
     const input = entryFromView(view.state.values as Values);
     if (!input.success)
       return ack({

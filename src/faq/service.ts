@@ -4,7 +4,9 @@ import { randomBytes } from "node:crypto";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
+import { truncate } from "../core/blocks.ts";
 import type { Db } from "../core/db.ts";
+import { withoutNul } from "../core/parse.ts";
 import { fail, ok, type Result } from "../core/result.ts";
 import type { FaqEntry, FaqQuery } from "../generated/prisma/client.ts";
 import { FaqIndex, fold, type Match } from "./search.ts";
@@ -65,7 +67,7 @@ export async function ask(
   const entry = result.best ? (byId.get(result.best.id) ?? null) : null;
   const query = await db.faqQuery.create({
     data: {
-      text: text.slice(0, 1000),
+      text: truncate(text, 1000),
       userId,
       channelId,
       entryId: entry?.id ?? null,
@@ -172,27 +174,30 @@ export async function answerQuestion(
 
 // CSV import and export (SPEC §5): columns id, question, answer, tags, locale.
 
-const csvRow = z.object({
-  id: z
-    .string()
-    .trim()
-    .max(60, "faq.error.id")
-    .regex(/^[\w.-]*$/, "faq.error.id")
-    .optional()
-    .transform((s) => s || undefined),
-  question: entrySchema.shape.question,
-  answer: entrySchema.shape.answer,
-  tags: z
-    .string()
-    .optional()
-    .transform((s) => parseTags(s))
-    .pipe(entrySchema.shape.tags),
-  locale: z
-    .string()
-    .optional()
-    .transform((s) => (s?.trim() || "es").toLowerCase())
-    .pipe(entrySchema.shape.locale),
-});
+const csvRow = withoutNul(
+  z.object({
+    id: z
+      .string()
+      .trim()
+      .max(60, "faq.error.id")
+      .regex(/^[\w.-]*$/, "faq.error.id")
+      .optional()
+      .transform((s) => s || undefined),
+    question: entrySchema.shape.question,
+    answer: entrySchema.shape.answer,
+    tags: z
+      .string()
+      .optional()
+      .transform((s) => parseTags(s))
+      .pipe(entrySchema.shape.tags),
+    locale: z
+      .string()
+      .optional()
+      .transform((s) => (s?.trim() || "es").toLowerCase())
+      .pipe(entrySchema.shape.locale),
+  }),
+  "error.nul",
+);
 
 export interface RowError {
   line: number;

@@ -3,7 +3,7 @@ import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
 import { dayString, officeDay, parseDay } from "../core/days.ts";
 import { type MessageKey, translator, type Vars } from "../core/i18n/index.ts";
-import { issueKey, userMention } from "../core/parse.ts";
+import { issueKey, userMention, viewMetadata } from "../core/parse.ts";
 import { type Actor, actorOf, type Deps, ephemeral, refusal, unescapeText, words } from "../core/slack.ts";
 import { localesOf } from "../people/service.ts";
 import { dueMessage, LOG_ACTION, LOG_VIEW, logModal, newHireListMessage, OUTCOMES } from "./blocks.ts";
@@ -195,7 +195,7 @@ export function register(app: App, deps: Deps): void {
       ack({ response_action: "errors", errors: { [block]: text } });
     const denied = refusal(actor, "followups.manage");
     if (denied) return inline("outcome", denied);
-    const meta = logSubmission.safeParse(parseJson(view.private_metadata));
+    const meta = logSubmission.safeParse(viewMetadata(view.private_metadata));
     const outcome = z
       .enum(OUTCOMES as [Outcome, ...Outcome[]])
       .safeParse(view.state.values.outcome?.value?.selected_option?.value);
@@ -228,13 +228,4 @@ export function register(app: App, deps: Deps): void {
       logger.warn("follow-up list not updated", { channel, ts, error: (e as Error).message });
     }
   });
-}
-
-/** private_metadata comes back from Slack as we wrote it; anything else is treated as empty. */
-function parseJson(text: string | undefined): unknown {
-  try {
-    return JSON.parse(text || "{}");
-  } catch {
-    return {};
-  }
 }

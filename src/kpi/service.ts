@@ -5,6 +5,7 @@ import { parse } from "csv-parse/sync";
 import { z } from "zod";
 import { addDays, dayStart, dayString, officeDay, parseDay } from "../core/days.ts";
 import type { Db } from "../core/db.ts";
+import { withoutNul } from "../core/parse.ts";
 import { faqStats } from "../faq/service.ts";
 import { activeNewHires, followupsOnTime, overdueCount, retention } from "../followups/service.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -178,32 +179,36 @@ const number = (key: string) =>
     .trim()
     .transform((s) => s.replace(",", "."))
     .pipe(z.string().regex(/^-?\d+(\.\d+)?$/, key))
-    .transform(Number);
+    .transform(Number)
+    .pipe(z.number().finite(key));
 
-const figureRow = z.object({
-  week: z.string().transform((s, ctx) => {
-    const d = parseDay(s);
-    if (d) return weekOf(d);
-    ctx.addIssue({ code: "custom", message: "a date YYYY-MM-DD" });
-    return z.NEVER;
+const figureRow = withoutNul(
+  z.object({
+    week: z.string().transform((s, ctx) => {
+      const d = parseDay(s);
+      if (d) return weekOf(d);
+      ctx.addIssue({ code: "custom", message: "a date YYYY-MM-DD" });
+      return z.NEVER;
+    }),
+    metric: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9_]{1,60}$/, "a metric name of letters, digits and _ (e.g. persistency_13m)"),
+    value: number("a number such as 97.5"),
+    target: z
+      .string()
+      .optional()
+      .transform((s) => s?.trim() || undefined)
+      .pipe(number("a number such as 100 (or empty)").optional()),
+    team: z
+      .string()
+      .optional()
+      .transform((s) => s?.trim() ?? "")
+      .pipe(z.string().max(60, "a team name up to 60 characters")),
   }),
-  metric: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(/^[a-z0-9_]{1,60}$/, "a metric name of letters, digits and _ (e.g. persistency_13m)"),
-  value: number("a number such as 97.5"),
-  target: z
-    .string()
-    .optional()
-    .transform((s) => s?.trim() || undefined)
-    .pipe(number("a number such as 100 (or empty)").optional()),
-  team: z
-    .string()
-    .optional()
-    .transform((s) => s?.trim() ?? "")
-    .pipe(z.string().max(60, "a team name up to 60 characters")),
-});
+  "no NUL control characters",
+);
 
 export interface FigureError {
   line: number;

@@ -1,6 +1,6 @@
 // Block Kit for training: the channel notice, the trainer's DM, lists, rosters, the modal.
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
-import { clip, esc, mrkdwn, plain } from "../core/blocks.ts";
+import { clip, esc, mrkdwn, plain, truncate } from "../core/blocks.ts";
 import type { T } from "../core/i18n/index.ts";
 import { formatOffice, slackDate } from "../core/time.ts";
 import {
@@ -157,7 +157,7 @@ export function rosterMessage(r: Roster, t: T, office: Office) {
     noShows: r.noShows.length,
   });
   const blocks: KnownBlock[] = [
-    { type: "header", text: plain(t("training.roster.title", { title: r.session.title }).slice(0, 150)) },
+    { type: "header", text: plain(truncate(t("training.roster.title", { title: r.session.title }), 150)) },
     { type: "context", elements: [mrkdwn(`${when(r.session, office)} · <#${r.session.channelId}>`)] },
     { type: "section", text: mrkdwn(t("training.roster.signedIn", { count: r.signedIn.length })) },
     ...(signedLines.length

@@ -4,6 +4,7 @@ import type { WebClient } from "@slack/web-api";
 import { stringify } from "csv-stringify/sync";
 import DataLoader from "dataloader";
 import { DateTime } from "luxon";
+import { truncate } from "../core/blocks.ts";
 import { translator } from "../core/i18n/index.ts";
 import { issueKey } from "../core/parse.ts";
 import { type Actor, actorOf, type Deps, ephemeral, refusal, unescapeText } from "../core/slack.ts";
@@ -331,7 +332,7 @@ export function register(app: App, deps: Deps): void {
       case "cancelled":
         return ack(ephemeral(actor.t("training.signin.cancelled", { title: esc(outcome.session.title) })));
       case "unknown":
-        return ack(ephemeral(actor.t("training.signin.unknown", { code: esc(code.slice(0, 20)) })));
+        return ack(ephemeral(actor.t("training.signin.unknown", { code: esc(truncate(code, 20)) })));
     }
   });
 

@@ -124,6 +124,9 @@ describe.each(BACKENDS)("/ask and /faq (%s)", (backend) => {
     expect(listed.body.text).toContain("¿Dónde aparco en la oficina?");
     const bad = await t.sim.command("/faq", "add ? | ", admin);
     expect(bad.body.text).toContain("Forma correcta: `/faq add");
+    const bare = await t.sim.command("/faq", "  ", admin);
+    expect(bare.body.text).toContain("`/faq unanswered`");
+    expect(bare.body.text).not.toContain("No conozco");
     const removed = await t.sim.command("/faq", `remove ${id}`, admin);
     expect(removed.body.text).toContain(id);
     expect(await t.db.faqEntry.findUnique({ where: { id } })).toBeNull();

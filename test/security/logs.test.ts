@@ -118,13 +118,11 @@ describe("no secret in the logs (embedded, LOG_LEVEL=debug)", () => {
     );
   });
 
-  // KNOWN GAP "createLogger misses some token kinds" (src/core/logger.ts SECRET matches xox[abpr]- and
-  // xapp- only): refresh tokens (xoxe-…), rotating tokens (xoxe.xoxp-…) and legacy session tokens
-  // (xoxs-…) are printed as they are. No code path logs one today; the redaction is the safety net.
-  it.fails("createLogger also redacts xoxe- and xoxs- tokens", () => {
+  // Was a gap: the redaction matched xox[abpr]- and xapp- only.
+  it("createLogger also redacts xoxe-, xoxe.xoxp- and xoxs- tokens", () => {
     const lines: string[] = [];
     const logger = createLogger("debug", (l) => lines.push(l));
-    logger.info("refresh xoxe-1-abcdef and session xoxs-1234-abcd");
-    expect(lines[0]).not.toMatch(/xox[es]-/);
+    logger.info("refresh xoxe-1-abcdef, rotating xoxe.xoxp-1-abc and session xoxs-1234-abcd");
+    expect(lines[0]).not.toMatch(/xox[eps][.-]|abcdef|1234-abcd/);
   });
 });

@@ -5,6 +5,7 @@ export const en: Record<MessageKey, string> = {
   "error.forbidden": "You are not allowed to do this: it needs the role {roles}. Your role is {role}.",
   "error.unknownSubcommand": "I don't know “{sub}”. Type `{command} help` to see what you can do.",
   "error.invalidInput": "Something is missing or not in the expected form.",
+  "error.nul": "It contains a NUL control character; remove it and try again.",
   "error.usage": "{problem}\nRight form: `{usage}`",
   "error.userMention": "Mention a person with @ (for example @ana).",
   "error.channelMention": "Name a channel with # (for example #training).",

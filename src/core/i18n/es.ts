@@ -4,6 +4,7 @@ export const es = {
   "error.forbidden": "No tienes permiso para esto: hace falta el rol {roles}. Tu rol es {role}.",
   "error.unknownSubcommand": "No conozco «{sub}». Escribe `{command} help` para ver qué puedes hacer.",
   "error.invalidInput": "Faltan datos o alguno no tiene la forma esperada.",
+  "error.nul": "Contiene un carácter de control NUL; quítalo y vuelve a intentarlo.",
   "error.usage": "{problem}\nForma correcta: `{usage}`",
   "error.userMention": "Menciona a una persona con @ (por ejemplo @ana).",
   "error.channelMention": "Indica un canal con # (por ejemplo #formacion).",
