@@ -1,14 +1,15 @@
 // `npm run bench -- ask`: /ask service latency (search + the query log insert) with the
-// starter FAQ store and with 5,000 generated entries, index build time, and the
+// starter FAQ store and with 5,000 generated entries added, index build time, and the
 // evaluation set's figures (top-1, top-3, abstention per kind).
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { openDatabase } from "../src/core/db.ts";
 import { ROOT } from "../src/core/migrate.ts";
 import { evaluate } from "../src/faq/evaluate.ts";
 import { FaqIndex } from "../src/faq/search.ts";
 import { ask, FaqSearch, importCsv } from "../src/faq/service.ts";
-import { type Backend, benchDatabase, fmt, postgresAvailable } from "./lib/setup.ts";
+import { quantile } from "./lib/load.ts";
+import { atLeast, atMost, type BenchResult, type Figure, independent, measured } from "./lib/report.ts";
+import { type Backend, eachBackend, fmt, sized, withDatabase } from "./lib/setup.ts";
 
 const SEED = path.resolve(ROOT, "..", "shared", "data", "faq-seed.csv");
 const EVAL = path.join(ROOT, "test", "faq", "eval-set.json");
@@ -70,14 +71,12 @@ function generated(n: number) {
   });
 }
 
-const quantile = (xs: number[], q: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
+const EXTRA = sized(5_000, 1_000);
+/** Queries timed per store (the evaluation set has 311). */
+const TIMED = sized(Number.POSITIVE_INFINITY, 100);
 
 async function latency(backend: Backend, extra: number, queries: string[]) {
-  const { target, drop } = await benchDatabase(backend);
-  const database = await openDatabase(target);
-  try {
-    await database.migrate();
+  return withDatabase(backend, async (database) => {
     const db = database.prisma;
     const imported = await importCsv(db, readFileSync(SEED, "utf8"));
     if (!imported.ok) throw new Error("seed import failed");
@@ -85,6 +84,7 @@ async function latency(backend: Backend, extra: number, queries: string[]) {
       const rows = generated(extra);
       for (let i = 0; i < rows.length; i += 1000) await db.faqEntry.createMany({ data: rows.slice(i, i + 1000) });
     }
+    const entries = await db.faqEntry.count();
     const search = new FaqSearch(db);
     const t0 = performance.now();
     await search.current();
@@ -96,26 +96,24 @@ async function latency(backend: Backend, extra: number, queries: string[]) {
       await ask(db, search, "UBENCH", q, "CBENCH");
       times.push(performance.now() - t);
     }
-    return { build, p50: quantile(times, 0.5), p95: quantile(times, 0.95), n: times.length };
-  } finally {
-    await database.close();
-    await drop();
-  }
+    times.sort((a, b) => a - b);
+    return { entries, build, p50: quantile(times, 0.5), p95: quantile(times, 0.95) };
+  });
 }
 
-export async function benchAsk(): Promise<string[]> {
+export async function benchAsk(): Promise<BenchResult> {
   const set = JSON.parse(readFileSync(EVAL, "utf8")) as { query: string; expected: string | null; kind: string }[];
-  const queries = set.map((q) => q.query);
-  const out: string[] = ["/ask service latency (search + fingerprint check + query log insert), evaluation queries"];
-  out.push("| database | entries | index build | p50 | p95 |", "| --- | --- | --- | --- | --- |");
-  const backends: Backend[] = (await postgresAvailable()) ? ["embedded", "postgres"] : ["embedded"];
-  for (const backend of backends) {
-    for (const extra of [0, 5000]) {
-      const r = await latency(backend, extra, queries);
-      out.push(`| ${backend} | ${64 + extra} | ${fmt(r.build, 0)} ms | ${fmt(r.p50, 2)} ms | ${fmt(r.p95, 2)} ms |`);
-    }
+  const queries = set.map((q) => q.query).slice(0, TIMED);
+  const figures: Figure[] = [];
+  for (const extra of [0, EXTRA]) {
+    const r = await eachBackend((backend) => latency(backend, extra, queries));
+    const entries = (r.embedded ?? r.postgres)?.entries.toLocaleString("en-US");
+    figures.push(
+      measured(r, `index build, ${entries} entries`, "ms", (x) => x.build),
+      measured(r, `/ask p50, ${entries} entries`, "ms", (x) => x.p50, { digits: 2 }),
+      measured(r, `/ask p95, ${entries} entries`, "ms", (x) => x.p95, { digits: 2, goal: atMost(10) }),
+    );
   }
-  out.push("goal: p95 ≤ 10 ms");
 
   const { parse } = await import("csv-parse/sync");
   const rows = parse(readFileSync(SEED), { columns: true }) as {
@@ -127,14 +125,23 @@ export async function benchAsk(): Promise<string[]> {
   }[];
   const index = new FaqIndex(rows.map((r) => ({ ...r, tags: r.tags.split(";") })));
   const e = evaluate(index, set);
-  out.push(
-    "",
-    `evaluation (${set.length} queries, test/faq/eval-set.json): top-1 ${fmt(e.top1 * 100)} %, top-3 ${fmt(e.top3 * 100)} % (in scope), abstention ${fmt(e.abstention * 100)} % (out of scope); goals 90 % / 85 %`,
+  const pct = (x: number) => x * 100;
+  figures.push(
+    independent("evaluation top-1, in scope", "%", pct(e.top1), { digits: 1, goal: atLeast(90) }),
+    independent("evaluation top-3, in scope", "%", pct(e.top3), { digits: 1 }),
+    independent("evaluation abstention, out of scope", "%", pct(e.abstention), { digits: 1, goal: atLeast(85) }),
   );
-  out.push("| kind | queries | top-1 | top-3 | abstained |", "| --- | --- | --- | --- | --- |");
-  for (const k of e.kinds)
-    out.push(
-      `| ${k.kind} | ${k.n} | ${fmt((k.top1 / k.n) * 100)} % | ${fmt((k.top3 / k.n) * 100)} % | ${fmt((k.abstained / k.n) * 100)} % |`,
-    );
-  return out;
+  return {
+    figures,
+    notes: [
+      `/ask service latency (search + fingerprint check + query log insert) over ${queries.length} evaluation queries, after 30 to warm up; the starter FAQ store, then with ${EXTRA.toLocaleString("en-US")} generated entries added`,
+      `evaluation: ${set.length} queries of test/faq/eval-set.json against the starter store's index, per kind:`,
+      "| kind | queries | top-1 | top-3 | abstained |",
+      "| --- | --- | --- | --- | --- |",
+      ...e.kinds.map(
+        (k) =>
+          `| ${k.kind} | ${k.n} | ${fmt(pct(k.top1 / k.n))} % | ${fmt(pct(k.top3 / k.n))} % | ${fmt(pct(k.abstained / k.n))} % |`,
+      ),
+    ],
+  };
 }

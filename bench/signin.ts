@@ -1,15 +1,29 @@
 // `npm run bench -- signin`: /signin ack latency at 200 requests/s and maximum
 // throughput, capacita (embedded and PostgreSQL) against a bare Bolt app that only
 // acks; then 1,000 people signing in to one session, each request sent twice.
-import { availableParallelism } from "node:os";
 import { createSession } from "../src/training/service.ts";
-import type { LoadResult } from "./lib/load.ts";
-import { benchUser } from "./lib/load.ts";
-import { type Backend, fmt, load, postgresAvailable, SECRET, startBareBolt, startBenchApp } from "./lib/setup.ts";
+import { benchUser, type LoadResult } from "./lib/load.ts";
+import { atLeast, atMost, type BenchResult, exactly, independent, measured } from "./lib/report.ts";
+import {
+  type Backend,
+  type BenchApp,
+  eachBackend,
+  fmt,
+  load,
+  SECRET,
+  sized,
+  startBareBolt,
+  startBenchApp,
+} from "./lib/setup.ts";
 
 const RATE = 200;
+const S = sized(
+  { people: 40_000, warm: 400, fixedS: 10, maxS: 8, burst: 1_000 },
+  { people: 4_000, warm: 200, fixedS: 2, maxS: 1, burst: 100 },
+);
+const FIXED_USERS = RATE * S.fixedS;
 
-async function openSession(app: Awaited<ReturnType<typeof startBenchApp>>, title: string) {
+async function openSession(app: BenchApp, title: string) {
   const created = await createSession(app.database.prisma, app.clock, "UTRAINER", {
     title,
     kind: "product",
@@ -21,10 +35,10 @@ async function openSession(app: Awaited<ReturnType<typeof startBenchApp>>, title
   return created.value;
 }
 
-async function seedPeople(app: Awaited<ReturnType<typeof startBenchApp>>, from: number, count: number) {
+async function seedPeople(app: BenchApp, count: number) {
   const data = Array.from({ length: count }, (_, i) => ({
-    id: benchUser(from + i),
-    name: `p${from + i}`,
+    id: benchUser(i),
+    name: `p${i}`,
     locale: "es-ES",
     syncedAt: app.clock.now(),
   }));
@@ -32,147 +46,112 @@ async function seedPeople(app: Awaited<ReturnType<typeof startBenchApp>>, from: 
     await app.database.prisma.user.createMany({ data: data.slice(i, i + 5000) });
 }
 
-interface Row {
-  target: string;
-  fixed: LoadResult;
-  max: LoadResult;
+/** Warm-up, then the open loop at RATE, then the maximum; each against a sign-in code `code` gives. */
+async function fixedAndMax(url: string, code: (title: string) => Promise<string>) {
+  const base = { url, secret: SECRET, repeat: 1 };
+  const people = S.people - S.warm;
+  await load({
+    ...base,
+    rate: 0,
+    connections: 8,
+    amount: S.warm,
+    code: await code("warm-up"),
+    users: S.warm,
+    userBase: people,
+  });
+  const fixed = await load({
+    ...base,
+    rate: RATE,
+    connections: 20,
+    duration: S.fixedS,
+    code: await code("fixed rate"),
+    users: FIXED_USERS,
+    userBase: 0,
+  });
+  const max = await load({
+    ...base,
+    rate: 0,
+    connections: 32,
+    duration: S.maxS,
+    code: await code("max throughput"),
+    users: people - FIXED_USERS,
+    userBase: FIXED_USERS,
+  });
+  return { fixed, max };
 }
 
-async function measureCapacita(backend: Backend): Promise<{ row: Row; burst: string[] }> {
+const failed = (r: LoadResult) => r.errors + r.non2xx + r.timeouts;
+
+async function measureCapacita(backend: Backend) {
   const app = await startBenchApp(backend);
   try {
-    await seedPeople(app, 0, 40_000);
-    const warm = await openSession(app, "warm-up");
-    await load({
-      url: app.url,
-      secret: SECRET,
-      rate: 0,
-      connections: 8,
-      amount: 400,
-      code: warm.code,
-      users: 400,
-      userBase: 30_000,
-      repeat: 1,
-    });
-    const s1 = await openSession(app, "fixed rate");
-    const fixed = await load({
-      url: app.url,
-      secret: SECRET,
-      rate: RATE,
-      connections: 20,
-      duration: 10,
-      code: s1.code,
-      users: 2000,
-      userBase: 0,
-      repeat: 1,
-    });
-    const s2 = await openSession(app, "max throughput");
-    const max = await load({
-      url: app.url,
-      secret: SECRET,
-      rate: 0,
-      connections: 32,
-      duration: 8,
-      code: s2.code,
-      users: 28_000,
-      userBase: 2000,
-      repeat: 1,
-    });
+    await seedPeople(app, S.people);
+    const { fixed, max } = await fixedAndMax(app.url, async (title) => (await openSession(app, title)).code);
 
-    // 1,000 people nobody has seen before (their profiles come from users.info), each request sent twice.
-    const s3 = await openSession(app, "burst");
+    // People nobody has seen before (their profiles come from users.info), each request sent twice.
+    const session = await openSession(app, "burst");
     const burst = await load({
       url: app.url,
       secret: SECRET,
       rate: RATE,
       connections: 20,
-      amount: 2000,
-      code: s3.code,
-      users: 1000,
+      amount: 2 * S.burst,
+      code: session.code,
+      users: S.burst,
       userBase: 500_000,
       repeat: 2,
     });
-    const rows = await app.database.prisma.signIn.count({ where: { sessionId: s3.id } });
-    const distinct = await app.database.prisma.signIn.groupBy({ by: ["userId"], where: { sessionId: s3.id } });
-    const okReplies = Object.entries(burst.bodies)
+    const stored = await app.database.prisma.signIn.count({ where: { sessionId: session.id } });
+    const distinct = await app.database.prisma.signIn.groupBy({ by: ["userId"], where: { sessionId: session.id } });
+    const friendly = Object.entries(burst.bodies)
       .filter(([k]) => !k.startsWith("Algo"))
       .reduce((a, [, v]) => a + v, 0);
-    return {
-      row: { target: `capacita (${backend})`, fixed, max },
-      burst: [
-        `burst on ${backend}: ${burst.requests} requests (1,000 people × 2) in ${fmt(burst.requests / RATE, 0)} s at ${RATE}/s`,
-        `  sign-ins stored ${rows} (expected 1000), distinct people ${distinct.length}, duplicates ${rows - distinct.length}`,
-        `  errors ${burst.errors}, non-2xx ${burst.non2xx}, timeouts ${burst.timeouts}, friendly replies ${okReplies}/${burst.requests}`,
-        `  ack latency p50 ${burst.p50} ms, p99 ${burst.p99} ms, max ${burst.max} ms (users.info looked up for each new person)`,
-      ],
-    };
+    return { fixed, max, burst, stored, distinct: distinct.length, friendly };
   } finally {
     await app.close();
   }
 }
 
-async function measureBare(): Promise<Row> {
+async function measureBare() {
   const bare = await startBareBolt();
   try {
-    await load({
-      url: bare.url,
-      secret: SECRET,
-      rate: 0,
-      connections: 8,
-      amount: 400,
-      code: "X",
-      users: 400,
-      userBase: 0,
-      repeat: 1,
-    });
-    const fixed = await load({
-      url: bare.url,
-      secret: SECRET,
-      rate: RATE,
-      connections: 20,
-      duration: 10,
-      code: "X",
-      users: 2000,
-      userBase: 0,
-      repeat: 1,
-    });
-    const max = await load({
-      url: bare.url,
-      secret: SECRET,
-      rate: 0,
-      connections: 32,
-      duration: 8,
-      code: "X",
-      users: 28_000,
-      userBase: 0,
-      repeat: 1,
-    });
-    return { target: "bare Bolt (ack only)", fixed, max };
+    return await fixedAndMax(bare.url, async () => "X");
   } finally {
     await bare.close();
   }
 }
 
-export async function benchSignin(): Promise<string[]> {
-  const backends: Backend[] = (await postgresAvailable()) ? ["embedded", "postgres"] : ["embedded"];
+export async function benchSignin(): Promise<BenchResult> {
   const bare = await measureBare();
-  const rows: Row[] = [bare];
-  const bursts: string[] = [];
-  for (const backend of backends) {
-    const r = await measureCapacita(backend);
-    rows.push(r.row);
-    bursts.push(...r.burst);
-  }
-  const out = [
-    `/signin — ${availableParallelism()} cores; load generator in its own process: an open loop at 200 req/s, autocannon for the maximum; known staff, one open session`,
-    "| target | p50 @200/s | p99 @200/s | errors | max req/s | ratio to bare Bolt |",
-    "| --- | --- | --- | --- | --- | --- |",
-    ...rows.map(
-      (r) =>
-        `| ${r.target} | ${r.fixed.p50} ms | ${r.fixed.p99} ms | ${r.fixed.errors + r.fixed.non2xx} | ${fmt(r.max.rps, 0)} | ${fmt(r.max.rps / bare.max.rps, 2)} |`,
-    ),
-    "goals: p99 ≤ 50 ms at 200 req/s; ratio ≥ 0.7",
-    ...bursts,
-  ];
-  return out;
+  const cap = await eachBackend(measureCapacita);
+  const people = S.burst.toLocaleString("en-US");
+  const burst = `${people} people × 2 requests`;
+  return {
+    figures: [
+      measured(cap, "ack p50 at 200 req/s", "ms", (r) => r.fixed.p50, { digits: 1 }),
+      measured(cap, "ack p99 at 200 req/s", "ms", (r) => r.fixed.p99, { digits: 1, goal: atMost(50) }),
+      measured(cap, "failed requests at 200 req/s", "", (r) => failed(r.fixed), { goal: exactly(0) }),
+      independent("bare Bolt ack p50 at 200 req/s", "ms", bare.fixed.p50, { digits: 1 }),
+      independent("bare Bolt ack p99 at 200 req/s", "ms", bare.fixed.p99, { digits: 1 }),
+      measured(cap, "max throughput", "req/s", (r) => r.max.rps),
+      independent("bare Bolt max throughput", "req/s", bare.max.rps),
+      measured(cap, "max throughput ÷ bare Bolt", "", (r) => r.max.rps / bare.max.rps, {
+        digits: 2,
+        goal: atLeast(0.7),
+      }),
+      measured(cap, `${burst}: sign-ins stored`, "", (r) => r.stored, { goal: exactly(S.burst) }),
+      measured(cap, `${burst}: duplicates`, "", (r) => r.stored - r.distinct, { goal: exactly(0) }),
+      measured(cap, `${burst}: failed requests`, "", (r) => failed(r.burst), { goal: exactly(0) }),
+      measured(cap, `${burst}: friendly replies`, "", (r) => r.friendly, { goal: exactly(2 * S.burst) }),
+      measured(cap, `${burst}: ack p99`, "ms", (r) => r.burst.p99, { digits: 1 }),
+    ],
+    notes: [
+      `load generator in its own process: an open loop at ${RATE} req/s for ${S.fixedS} s (latency counted from when each request was due), autocannon with 32 connections for ${S.maxS} s for the maximum; ${S.people.toLocaleString("en-US")} known staff, one open session per phase`,
+      `bare Bolt (ack only) at ${RATE} req/s: p50 ${bare.fixed.p50} ms, p99 ${bare.fixed.p99} ms, max ${bare.fixed.max} ms, failed ${failed(bare.fixed)}`,
+      ...Object.entries(cap).map(
+        ([backend, r]) =>
+          `${backend}: at ${RATE} req/s max ${r.fixed.max} ms; ${burst} (${fmt((2 * S.burst) / RATE, 0)} s at ${RATE}/s, users.info looked up for each new person): ${r.distinct} distinct people, ack p50 ${r.burst.p50} ms, max ${r.burst.max} ms`,
+      ),
+    ],
+  };
 }

@@ -60,6 +60,11 @@ export function signedSignin(secret: string, userId: string, code: string) {
   };
 }
 
+/** The value below which a share `q` of the ascending sample lies (nearest rank). */
+export function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
 export const benchUser = (n: number) => `UB${String(n).padStart(6, "0")}`;
 
 /**
@@ -111,8 +116,7 @@ async function paced(spec: LoadSpec): Promise<LoadResult> {
   await Promise.all(pending);
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const q = (p: number) =>
-    Math.round((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0) * 10) / 10;
+  const q = (p: number) => Math.round(quantile(latencies, p) * 10) / 10;
   const seconds = (performance.now() - start) / 1000;
   return {
     requests: total,

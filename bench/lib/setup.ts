@@ -15,43 +15,93 @@ import { createLogger } from "../../src/core/logger.ts";
 import { ROOT } from "../../src/core/migrate.ts";
 import { SlackDouble } from "../../src/core/slack-double.ts";
 import type { LoadResult, LoadSpec } from "./load.ts";
+import type { Backend, PerBackend } from "./report.ts";
+
+export type { Backend } from "./report.ts";
 
 export const SECRET = "bench-secret";
+/** The server's maintenance database: scratch databases are created and dropped from here. */
 const ADMIN_URL =
-  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
-export type Backend = "embedded" | "postgres";
+let reachable: Promise<boolean> | undefined;
+export function postgresAvailable(): Promise<boolean> {
+  reachable ??= (async () => {
+    const c = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
+    try {
+      await c.connect();
+      await c.end();
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  return reachable;
+}
 
-export async function postgresAvailable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
+/** The databases a benchmark runs on: both, or the embedded one alone when no PostgreSQL server answers. */
+export async function backends(): Promise<Backend[]> {
+  return (await postgresAvailable()) ? ["embedded", "postgres"] : ["embedded"];
+}
+
+/** Runs `measure` on each database in turn, one after the other so they never share the machine. */
+export async function eachBackend<T>(measure: (backend: Backend) => Promise<T>): Promise<PerBackend<T>> {
+  const results: PerBackend<T> = {};
+  for (const backend of await backends()) results[backend] = await measure(backend);
+  return results;
+}
+
+async function admin(sql: string) {
+  const c = new pg.Client({ connectionString: ADMIN_URL });
+  await c.connect();
   try {
-    await c.connect();
+    await c.query(sql);
+  } finally {
     await c.end();
-    return true;
-  } catch {
-    return false;
   }
+}
+
+/** Scratch databases of this process not dropped yet: a failed or interrupted run leaves none behind. */
+const scratch = new Set<string>();
+const dropScratch = (name: string) => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+export const dropLeftovers = () => Promise.allSettled([...scratch].map(dropScratch));
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    dropLeftovers().then(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  });
 }
 
 /** A fresh database for one benchmark: in memory, or a PostgreSQL database dropped afterwards. */
 export async function benchDatabase(backend: Backend): Promise<{ target: DatabaseTarget; drop(): Promise<void> }> {
   if (backend === "embedded") return { target: { kind: "embedded", dataDir: "memory://" }, drop: async () => {} };
   const name = `capacita_bench_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  await admin(`CREATE DATABASE ${name}`);
+  scratch.add(name);
   const u = new URL(ADMIN_URL);
   u.pathname = `/${name}`;
   return {
     target: { kind: "postgres", url: u.toString() },
     drop: async () => {
-      const a = new pg.Client({ connectionString: ADMIN_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
+      await dropScratch(name);
+      scratch.delete(name);
     },
   };
+}
+
+/** A migrated database of its own for `work`, closed and dropped afterwards whatever happens. */
+export async function withDatabase<T>(backend: Backend, work: (database: Database) => Promise<T>): Promise<T> {
+  const { target, drop } = await benchDatabase(backend);
+  try {
+    const database = await openDatabase(target);
+    try {
+      await database.migrate();
+      return await work(database);
+    } finally {
+      await database.close();
+    }
+  } finally {
+    await drop();
+  }
 }
 
 export interface BenchApp {
@@ -123,3 +173,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
 }
 
 export const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+/** Quick mode (`--quick` or BENCH_QUICK=1): every size shrunk so the suite takes about a minute. */
+export const QUICK = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
+export const sized = <T>(full: T, quick: T): T => (QUICK ? quick : full);
