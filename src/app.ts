@@ -9,6 +9,7 @@ import type { Database } from "./core/db.ts";
 import { pickLocale, t } from "./core/i18n/index.ts";
 import type { Logger } from "./core/logger.ts";
 import { Dispatcher } from "./core/outbox.ts";
+import { Router } from "./core/router.ts";
 import { Scheduler } from "./core/scheduler.ts";
 import { actorMiddleware, type Deps, ephemeral, type Register } from "./core/slack.ts";
 import { register as registerFaq } from "./faq/listeners.ts";
@@ -53,6 +54,8 @@ export interface CapacitaOptions {
 
 export interface Capacita {
   app: App;
+  /** Where commands, buttons and modals are registered (one Bolt listener per kind). */
+  routes: Router;
   deps: Deps;
   scheduler: Scheduler;
   dispatcher: Dispatcher;
@@ -84,6 +87,8 @@ export async function createCapacita(opts: CapacitaOptions): Promise<Capacita> {
     token: opts.token ?? config.SLACK_BOT_TOKEN,
     clientOptions: { slackApiUrl: config.SLACK_API_URL },
     logLevel: config.LOG_LEVEL === "info" ? LogLevel.WARN : boltLevel[config.LOG_LEVEL],
+    // Bolt's conversation store (a per-request middleware) is not used: state lives in the database.
+    convoStore: false as const,
   };
   let app: App;
   let server: http.Server | undefined;
@@ -123,7 +128,8 @@ export async function createCapacita(opts: CapacitaOptions): Promise<Capacita> {
   });
   app.use(actorMiddleware(deps));
   app.use(respondWithoutResponseUrl);
-  for (const register of features) register(app, deps);
+  const routes = new Router(app);
+  for (const register of features) register(routes, deps);
 
   const scheduler = new Scheduler({
     db: deps.db,
@@ -140,6 +146,7 @@ export async function createCapacita(opts: CapacitaOptions): Promise<Capacita> {
 
   return {
     app,
+    routes,
     deps,
     scheduler,
     dispatcher,

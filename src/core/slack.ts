@@ -1,15 +1,16 @@
 // What every feature's listeners share: the acting person, the role guard,
 // private replies and the parsing of Slack's escaped mentions.
-import type { AllMiddlewareArgs, AnyMiddlewareArgs, App, Middleware } from "@slack/bolt";
+import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import DataLoader from "dataloader";
 import type { Config } from "../config.ts";
 import { ensurePerson, findPeople, type Person, profileIsStale, saveProfile } from "../people/service.ts";
+import { groupCommit } from "./batch.ts";
 import type { Clock } from "./clock.ts";
 import type { Db } from "./db.ts";
 import { type Locale, pickLocale, type T, translator } from "./i18n/index.ts";
 import type { Logger } from "./logger.ts";
 import { can, PERMISSIONS, type Permission, type Role } from "./roles.ts";
+import type { Router } from "./router.ts";
 
 /** What every listener may use. */
 export interface Deps {
@@ -77,12 +78,8 @@ function remember(cache: ActorCache, person: Person): Person {
 /** Loads the acting person (learning new people from users.info) into context.actor. */
 export function actorMiddleware(deps: Deps): Middleware<AnyMiddlewareArgs> {
   const { db, clock, config, logger } = deps;
-  // People looked up within a couple of milliseconds share one query (bursts of sign-ins).
-  const loader = new DataLoader<string, Person | null>((ids) => findPeople(db, [...ids]), {
-    cache: false,
-    maxBatchSize: 500,
-    batchScheduleFn: (flush) => setTimeout(flush, 2),
-  });
+  // People looked up while a lookup is running share the next query (bursts of sign-ins).
+  const loader = groupCommit<string, Person | null>((ids) => findPeople(db, ids), 500);
   const cache: ActorCache = new Map();
   caches.add(cache);
   const cachedPerson = async (id: string): Promise<Person | null> => {
@@ -181,4 +178,4 @@ export function words(text: string): string[] {
   return text.trim().split(/\s+/).filter(Boolean);
 }
 
-export type Register = (app: App, deps: Deps) => void;
+export type Register = (routes: Router, deps: Deps) => void;

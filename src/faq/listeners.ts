@@ -1,10 +1,11 @@
 // /ask for everyone; /faq, the "Answer" loop and the entry modals for admins.
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
 import { truncate } from "../core/blocks.ts";
 import { translator } from "../core/i18n/index.ts";
 import { enqueue } from "../core/outbox.ts";
 import { issueKey, viewMetadata } from "../core/parse.ts";
+import type { Router } from "../core/router.ts";
 import { type Actor, actorOf, type Deps, ephemeral, refusal, unescapeText } from "../core/slack.ts";
 import { admins, localesOf } from "../people/service.ts";
 import {
@@ -61,7 +62,7 @@ function entryFromView(values: Values) {
   });
 }
 
-export function register(app: App, deps: Deps): void {
+export function register(app: Router, deps: Deps): void {
   const { db, clock, config, outbox } = deps;
   const search = new FaqSearch(db);
 

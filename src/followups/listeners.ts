@@ -1,9 +1,10 @@
 // /newhire, /followup, the "Log follow-up" button and its modal.
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
 import { dayString, officeDay, parseDay } from "../core/days.ts";
 import { type MessageKey, translator, type Vars } from "../core/i18n/index.ts";
 import { issueKey, userMention, viewMetadata } from "../core/parse.ts";
+import type { Router } from "../core/router.ts";
 import { type Actor, actorOf, type Deps, ephemeral, refusal, unescapeText, words } from "../core/slack.ts";
 import { localesOf } from "../people/service.ts";
 import { dueMessage, LOG_ACTION, LOG_VIEW, logModal, newHireListMessage, OUTCOMES } from "./blocks.ts";
@@ -46,7 +47,7 @@ const logSubmission = z.object({
   ts: z.string().optional(),
 });
 
-export function register(app: App, deps: Deps): void {
+export function register(app: Router, deps: Deps): void {
   const { db, clock, config, logger } = deps;
   const zone = config.APP_TIMEZONE;
   const today = () => officeDay(clock.now(), zone);

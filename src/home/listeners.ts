@@ -1,7 +1,8 @@
 // The App Home tab: published when a person opens it, and again after they change
 // what it shows (an RSVP, a follow-up logged, a question answered).
-import type { AnyMiddlewareArgs, App } from "@slack/bolt";
+import type { AnyMiddlewareArgs } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
+import type { Router } from "../core/router.ts";
 import { type Actor, actorOf, type Deps } from "../core/slack.ts";
 import { VIEWS as FAQ_VIEWS } from "../faq/blocks.ts";
 import { LOG_VIEW } from "../followups/blocks.ts";
@@ -20,7 +21,7 @@ function changesHome(body: AnyMiddlewareArgs["body"]): boolean {
   return false;
 }
 
-export function register(app: App, deps: Deps): void {
+export function register({ app }: Router, deps: Deps): void {
   const { db, clock, config, logger } = deps;
   // One publish at a time per person, so the last one out carries the newest state.
   const queues = new Map<string, Promise<void>>();

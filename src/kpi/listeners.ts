@@ -1,12 +1,13 @@
 // /kpi: the digest on demand, a past week's, and which channels get it every Monday.
-import type { App } from "@slack/bolt";
+
 import { parseDay } from "../core/days.ts";
 import { channelMention, issueKey } from "../core/parse.ts";
+import type { Router } from "../core/router.ts";
 import { actorOf, type Deps, ephemeral, refusal, unescapeText, words } from "../core/slack.ts";
 import { digestMessages } from "./blocks.ts";
 import { computeDigest, previousWeek, subscribe, unsubscribe, weekOf } from "./service.ts";
 
-export function register(app: App, deps: Deps): void {
+export function register(app: Router, deps: Deps): void {
   const { db, clock, config } = deps;
   const zone = config.APP_TIMEZONE;
 

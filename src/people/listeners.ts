@@ -1,8 +1,9 @@
 // /capacita: help for everyone; roles, teams and team managers for admins.
-import type { App } from "@slack/bolt";
+
 import { z } from "zod";
 import { issueKey, userMention } from "../core/parse.ts";
 import { ROLES } from "../core/roles.ts";
+import type { Router } from "../core/router.ts";
 import { actorOf, type Deps, ephemeral, forgetActor, refusal, unescapeText, words } from "../core/slack.ts";
 import { helpBlocks } from "./blocks.ts";
 import { setRole, setTeam, setTeamManager } from "./service.ts";
@@ -10,7 +11,7 @@ import { setRole, setTeam, setTeamManager } from "./service.ts";
 const teamName = z.string().trim().min(1, "error.teamName").max(60, "error.teamName");
 const roleArgs = z.tuple([userMention, z.enum(ROLES, { message: "error.roleName" })]);
 
-export function register(app: App, { db }: Deps): void {
+export function register(app: Router, { db }: Deps): void {
   app.command("/capacita", async ({ command, ack, context }) => {
     const actor = actorOf(context);
     const [sub = "help", ...rest] = words(unescapeText(command.text));

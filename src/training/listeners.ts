@@ -1,12 +1,13 @@
 // /training, /signin, the RSVP buttons, the trainer's buttons and the new-session modal.
-import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { BlockAction, ButtonAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { stringify } from "csv-stringify/sync";
-import DataLoader from "dataloader";
 import { DateTime } from "luxon";
+import { groupCommit } from "../core/batch.ts";
 import { truncate } from "../core/blocks.ts";
 import { translator } from "../core/i18n/index.ts";
 import { issueKey } from "../core/parse.ts";
+import type { Router } from "../core/router.ts";
 import { type Actor, actorOf, type Deps, ephemeral, refusal, unescapeText } from "../core/slack.ts";
 import { formatOffice, monthRange } from "../core/time.ts";
 import { localesOf } from "../people/service.ts";
@@ -65,7 +66,7 @@ const slackError = (e: unknown) => (e as { data?: { error?: string } }).data?.er
 /** Text people typed (titles, Slack names) that a spreadsheet would run as a formula stays text. */
 const cell = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
-export function register(app: App, deps: Deps): void {
+export function register(app: Router, deps: Deps): void {
   const { db, clock, config } = deps;
   const office: Office = { zone: config.APP_TIMEZONE, locale: config.DEFAULT_LOCALE };
   // The notice is public: it speaks the office's language.
@@ -285,12 +286,8 @@ export function register(app: App, deps: Deps): void {
     }
   }
 
-  // Sign-ins arriving within a couple of milliseconds share one database round trip.
-  const signIns = new DataLoader<SignInRequest, SignInOutcome>((requests) => signInMany(db, clock, [...requests]), {
-    cache: false,
-    maxBatchSize: 200,
-    batchScheduleFn: (flush) => setTimeout(flush, 2),
-  });
+  // Sign-ins arriving while a batch is being written share the next round trip.
+  const signIns = groupCommit<SignInRequest, SignInOutcome>((requests) => signInMany(db, clock, requests), 200);
 
   app.command("/signin", async ({ command, ack, context }) => {
     const actor = actorOf(context);

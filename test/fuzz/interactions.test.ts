@@ -397,7 +397,7 @@ describe("fuzzing buttons and modals (embedded)", () => {
     };
     const generic = (text: string) => [en["error.generic"], es["error.generic"]].includes(text);
     beforeAll(() => {
-      const app = t.capacita.app;
+      const app = t.capacita.routes;
       app.view("test.crash.before", async () => boom());
       app.view("test.crash.after", async ({ ack }) => {
         await ack();
