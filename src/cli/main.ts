@@ -15,9 +15,11 @@ import { createMigration } from "../core/migrate.ts";
 import { Dispatcher, outboxSummary } from "../core/outbox.ts";
 import { ROLES, type Role } from "../core/roles.ts";
 import { Scheduler } from "../core/scheduler.ts";
+import { type Holdings, seedDemo } from "../demo/seed.ts";
 import { exportCsv, importCsv } from "../faq/service.ts";
 import { importFigures, weekOf } from "../kpi/service.ts";
 import { setRole } from "../people/service.ts";
+import { type ProgressStream, withProgress } from "./progress.ts";
 
 /** Exit codes scripts can trust. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, busy: 3 } as const;
@@ -26,8 +28,21 @@ class UsageError extends Error {}
 
 /** How long `jobs run` waits for its messages' retries (a 429's Retry-After, a 5xx back-off). */
 const RETRY_WAIT_MS = 30_000;
-/** A file whose rows failed validation: exit code 1 after the rows were listed. */
-class ImportError extends Error {}
+/** The command could not do its work, for a reason its message gives (a file's bad rows, a database not empty): exit code 1. */
+class CommandFailed extends Error {}
+
+const KINDS: [keyof Holdings, string, string][] = [
+  ["people", "person", "people"],
+  ["sessions", "training session", "training sessions"],
+  ["newHires", "new hire", "new hires"],
+  ["faqEntries", "FAQ entry", "FAQ entries"],
+  ["figures", "business figure", "business figures"],
+];
+/** "46 people, 159 training sessions, …": the kinds there are any of. */
+const inWords = (h: Holdings) =>
+  KINDS.filter(([k]) => h[k] > 0)
+    .map(([k, one, many]) => `${h[k]} ${h[k] === 1 ? one : many}`)
+    .join(", ");
 
 async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   const config = parseConfig(process.env);
@@ -40,9 +55,19 @@ async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   }
 }
 
-export function buildCli(out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Command {
-  const program = new Command("capacita").description("capacita operator tool").exitOverride();
-  const db = program.command("db").description("the database: migrations");
+const stderrLine = (line: string) => void process.stderr.write(`${line}\n`);
+
+export function buildCli(
+  out: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  err: (line: string) => void = stderrLine,
+  progress: ProgressStream = process.stderr,
+): Command {
+  // Set before the subcommands are added: they copy it (their --help and usage errors go here too).
+  const program = new Command("capacita")
+    .description("capacita operator tool")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => err(s.trimEnd()), writeOut: (s) => out(s.trimEnd()) });
+  const db = program.command("db").description("the database: migrations, demo data");
   db.command("migrate")
     .description("apply pending migrations (the app also does it at start)")
     .action(async () => {
@@ -55,6 +80,25 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
     .action(async (name: string) => {
       const dir = await createMigration(name);
       out(dir ? `Created ${dir}` : "prisma/schema.prisma and the migrations agree: nothing to create.");
+    });
+  db.command("seed")
+    .summary("fill an empty database with the demo data, once")
+    .description(
+      "fill an empty database with the demo data the console starts with: people of every role, a year of " +
+        "sessions, new hires, FAQ entries, KPI figures. Run again, it adds nothing; on a database holding " +
+        "other data it refuses (exit code 1) and changes nothing",
+    )
+    .action(async () => {
+      const { APP_TIMEZONE } = parseConfig(process.env);
+      const seeded = await withDatabase((d) => seedDemo(d.prisma, new SystemClock(), APP_TIMEZONE));
+      if (seeded.kind === "occupied")
+        throw new CommandFailed(
+          `the database already holds data (${inWords(seeded.holdings)}), and demo data must not mix with it: nothing was added.\n` +
+            "  Seed an empty database instead: another DATA_DIR, or a new PostgreSQL database in DATABASE_URL.",
+        );
+      if (seeded.kind === "present") return out("The demo data is already there: nothing was added.");
+      out(`Seeded the demo data: ${inWords(seeded.holdings)}.`);
+      out("Try it in the console: `npm start` without SLACK_BOT_TOKEN (you are @ana, the admin; :who lists everyone).");
     });
 
   const roles = program.command("roles").description("who may do what");
@@ -162,9 +206,7 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
         throw new UsageError(`cannot read ${file}`);
       });
       const result = await withDatabase((d) =>
-        importCsv(d.prisma, text, (done, total) => {
-          if (done === total || done % 500 === 0) out(`  ${done}/${total}`);
-        }),
+        withProgress(progress, `Importing ${file}`, (onProgress) => importCsv(d.prisma, text, onProgress)),
       );
       if (!result.ok) {
         const t = translator("en");
@@ -172,7 +214,7 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
           const message = e.message in es ? t(e.message as MessageKey) : e.message;
           out(`${file}:${e.line}: ${e.field}: ${message}`);
         }
-        throw new ImportError(`${result.errors.length} bad row(s) in ${file}: nothing was imported`);
+        throw new CommandFailed(`${result.errors.length} bad row(s) in ${file}: nothing was imported`);
       }
       out(`Imported ${file}: ${result.created} new, ${result.updated} updated.`);
     });
@@ -196,11 +238,11 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
         throw new UsageError(`cannot read ${file}`);
       });
       const result = await withDatabase((d) =>
-        importFigures(d.prisma, text, (done, total) => out(`  ${done}/${total} rows`)),
+        withProgress(progress, `Importing ${file}`, (onProgress) => importFigures(d.prisma, text, onProgress)),
       );
       if (!result.ok) {
         for (const e of result.errors.slice(0, 50)) out(`${file}:${e.line}: ${e.field}: ${e.message}`);
-        throw new ImportError(`${result.errors.length} bad row(s) in ${file}: nothing was imported`);
+        throw new CommandFailed(`${result.errors.length} bad row(s) in ${file}: nothing was imported`);
       }
       out(`Imported ${file}: ${result.rows} figures over ${result.weeks} week(s).`);
     });
@@ -223,16 +265,16 @@ export function buildCli(out: (line: string) => void = (l) => process.stdout.wri
 export async function runCli(
   argv: string[],
   out?: (line: string) => void,
-  err = (l: string) => process.stderr.write(`${l}\n`),
+  err = stderrLine,
+  progress?: ProgressStream,
 ) {
-  const program = buildCli(out);
-  program.configureOutput({ writeErr: (s) => err(s.trimEnd()), writeOut: (s) => (out ?? console.log)(s.trimEnd()) });
+  const program = buildCli(out, err, progress);
   try {
     await program.parseAsync(argv, { from: "user" });
     return EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (e instanceof ImportError) {
+    if (e instanceof CommandFailed) {
       err(`capacita: ${e.message}`);
       return EXIT.failed;
     }

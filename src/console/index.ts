@@ -1,7 +1,6 @@
 // The local console (SPEC §9): the real app, driven from the keyboard, with a
 // local stand-in for the Slack Web API whose calls are printed as Slack would show them.
 
-import { readFile } from "node:fs/promises";
 import readline from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { createCapacita } from "../app.ts";
@@ -12,9 +11,7 @@ import type { Logger } from "../core/logger.ts";
 import { ROLES, type Role } from "../core/roles.ts";
 import { forgetActor } from "../core/slack.ts";
 import { type SlackCall, SlackDouble, TEAM_ID, TEAM_NAME } from "../core/slack-double.ts";
-import { importCsv } from "../faq/service.ts";
-import { saveProfile, setTeam, setTeamManager } from "../people/service.ts";
-import { DEMO_CHANNELS, DEMO_PEOPLE, seedDemoActivity } from "./demo.ts";
+import { DEMO_CHANNELS, DEMO_PEOPLE, seedDemo } from "../demo/seed.ts";
 import { fillModal, type ModalIO } from "./modal.ts";
 import { ConsoleReceiver } from "./receiver.ts";
 import { fileSize, paint, type RenderedButton, renderMessage } from "./render.ts";
@@ -80,22 +77,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   await database.migrate();
   const clock = new MovableClock();
   const db = database.prisma;
-  if ((await db.user.count()) === 0) {
-    for (const person of DEMO_PEOPLE) {
-      await saveProfile(db, clock, person.id, {
-        name: person.name,
-        realName: person.realName,
-        locale: person.locale,
-        tz: zone,
-      });
-      // Seeding is nobody's action: set the role directly (setRole's last-admin guard would refuse self-demotion).
-      await db.user.update({ where: { id: person.id }, data: { role: person.role } });
-      if (person.team) await setTeam(db, person.id, person.team);
-      if (person.role === "manager" && person.team) await setTeamManager(db, person.team, person.id);
-    }
-    await importCsv(db, await readFile(new URL("./demo-faq.csv", import.meta.url), "utf8"));
-    await seedDemoActivity(db, clock.now(), zone);
-  }
+  const seed = await seedDemo(db, clock, zone);
   const receiver = new ConsoleReceiver();
   const capacita = await createCapacita({
     config,
@@ -502,6 +484,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   say("capacita — local console. No Slack tokens: the app runs here, and what it would post is shown below.");
   say(`You are @${nameOf(me)} (${me}). Type :help for help, /capacita to start.`);
   say(p.dim(`Office time: ${officeTime(clock.now(), zone, config.DEFAULT_LOCALE)}.`));
+  if (seed.kind === "occupied") say(p.dim("This database already holds data, so no demo data was added to it."));
   say(
     p.dim(
       "Try: /signin (sessions open now) · /ask cómo anulo una póliza · :user luis then /training · :user marta then :jobs digest",

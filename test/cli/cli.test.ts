@@ -1,74 +1,31 @@
 // The operator CLI's scheduled-work commands (SPEC §8), in-process through runCli with the
 // environment a shell would give it: `jobs run <job>` through the once-only coordinator and
 // delivered to the Slack double, `outbox` listing what waits and what failed, usage errors.
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXIT, runCli } from "../../src/cli/main.ts";
-import { type Database, type DatabaseTarget, openDatabase } from "../../src/core/db.ts";
+import { EXIT } from "../../src/cli/main.ts";
+import { type Database, openDatabase } from "../../src/core/db.ts";
 import { SlackDouble } from "../../src/core/slack-double.ts";
 import { signInWindow } from "../../src/training/service.ts";
-import { BACKENDS, freshTarget } from "../kit/db.ts";
+import { BACKENDS } from "../kit/db.ts";
+import { type CliHarness, cliHarness } from "./kit.ts";
 
 const ZONE = "Europe/Madrid";
 const MINUTE = 60_000;
-const ENV_KEYS = [
-  "DATABASE_URL",
-  "DATA_DIR",
-  "SLACK_BOT_TOKEN",
-  "SLACK_APP_TOKEN",
-  "SLACK_SIGNING_SECRET",
-  "SLACK_API_URL",
-  "APP_TIMEZONE",
-  "ADMIN_USER_IDS",
-  "ADMIN_CHANNEL",
-  "LOG_LEVEL",
-] as const;
 
 describe.each(BACKENDS)("cli: jobs and outbox (%s)", (backend) => {
   let slack: SlackDouble;
-  let target: DatabaseTarget;
-  let dir: string | undefined;
-  const saved = new Map<string, string | undefined>();
+  let harness: CliHarness;
   let remindId = 0;
   let brokenId = 0;
 
-  /** The CLI opens and closes the database itself; the embedded one admits one user at a time. */
-  async function withDb<T>(fn: (db: Database["prisma"]) => Promise<T>): Promise<T> {
-    const d = await openDatabase(target);
-    try {
-      return await fn(d.prisma);
-    } finally {
-      await d.close();
-    }
-  }
-
-  async function cli(...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(
-      argv,
-      (l) => void out.push(l),
-      (l) => err.push(l) > 0,
-    );
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  }
+  const withDb = <T>(fn: (db: Database["prisma"]) => Promise<T>) => harness.withDb(fn);
+  const cli = (...argv: string[]) => harness.run(argv);
 
   const posts = () => slack.callsTo("chat.postMessage").filter((c) => !c.failed);
 
   beforeAll(async () => {
     slack = await SlackDouble.start();
-    for (const k of ENV_KEYS) saved.set(k, process.env[k]);
-    for (const k of ENV_KEYS) delete process.env[k];
-    if (backend === "postgres") {
-      target = await freshTarget("postgres");
-      process.env.DATABASE_URL = (target as { url: string }).url;
-    } else {
-      dir = await mkdtemp(path.join(os.tmpdir(), "capacita-cli-"));
-      target = { kind: "embedded", dataDir: path.join(dir, "pglite") };
-      process.env.DATA_DIR = dir;
-    }
+    harness = await cliHarness(backend);
     Object.assign(process.env, {
       SLACK_BOT_TOKEN: "xoxb-cli",
       SLACK_SIGNING_SECRET: "s",
@@ -77,9 +34,8 @@ describe.each(BACKENDS)("cli: jobs and outbox (%s)", (backend) => {
     });
 
     const now = new Date();
-    const d = await openDatabase(target);
+    const d = await openDatabase(harness.target);
     try {
-      await d.migrate();
       const session = (title: string, channel: string, minutes: number) => {
         const startsAt = new Date(now.getTime() + minutes * MINUTE);
         return {
@@ -126,12 +82,8 @@ describe.each(BACKENDS)("cli: jobs and outbox (%s)", (backend) => {
   }, 60_000);
 
   afterAll(async () => {
-    for (const [k, v] of saved) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    await harness?.close();
     await slack?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it("refuses an unknown job with exit code 2, naming the jobs there are", async () => {

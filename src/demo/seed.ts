@@ -1,9 +1,14 @@
-// Demo people and channels the console starts with, so every command has someone to act as.
+// The demo data (SPEC §8 `db seed`, §9 the console's first start): people of every role, a year of
+// sessions, new hires, FAQ entries and business figures, so every command has something to show.
 
+import { readFile } from "node:fs/promises";
+import type { Clock } from "../core/clock.ts";
 import { addDays, dayString, officeDay } from "../core/days.ts";
 import type { Db } from "../core/db.ts";
 import type { Role } from "../core/roles.ts";
+import { importCsv } from "../faq/service.ts";
 import { weekOf } from "../kpi/service.ts";
+import { saveProfile, setTeam, setTeamManager } from "../people/service.ts";
 
 export interface DemoPerson {
   id: string;
@@ -29,12 +34,81 @@ export const DEMO_CHANNELS = [
   { id: "CDIRECCION", name: "direccion" },
 ];
 
+/** What a database holds, by kind: what `seedDemo` reports and what makes a database not empty. */
+export interface Holdings {
+  people: number;
+  sessions: number;
+  newHires: number;
+  faqEntries: number;
+  figures: number;
+}
+
+export type SeedOutcome =
+  | { kind: "seeded"; holdings: Holdings }
+  /** The demo data is there already (the console's first start, or an earlier `db seed`). */
+  | { kind: "present" }
+  /** The database holds other data: demo records must never mix with real ones. */
+  | { kind: "occupied"; holdings: Holdings };
+
+/** Written in the same transaction as all the demo people and activity: there, the demo is complete. */
+const MARKER = "UDEMO01";
+/** The demo FAQ's ids: `faq.csv` keeps them, so importing it again updates rather than adds. */
+const DEMO_FAQ_IDS = { startsWith: "demo-" };
+
+const seededAlready = async (db: Db) => (await db.user.count({ where: { id: MARKER } })) > 0;
+
+const holdings = async (db: Db, exceptDemoFaq = false): Promise<Holdings> => ({
+  people: await db.user.count(),
+  sessions: await db.trainingSession.count(),
+  newHires: await db.newHire.count(),
+  faqEntries: await db.faqEntry.count(exceptDemoFaq ? { where: { NOT: { id: DEMO_FAQ_IDS } } } : undefined),
+  figures: await db.businessFigure.count(),
+});
+
+/**
+ * Seeds the demo data into an empty database, once: on a database that has it already, or that
+ * holds anything else, it changes nothing and says which.
+ */
+export async function seedDemo(db: Db, clock: Clock, zone: string): Promise<SeedOutcome> {
+  // Demo FAQ entries alone are what a seed cut short leaves: seeding again imports them over themselves.
+  const before = await holdings(db, true);
+  // The marker is read after the counts: data a concurrent seed committed in between is known as the demo.
+  if (Object.values(before).some((n) => n > 0))
+    return (await seededAlready(db)) ? { kind: "present" } : { kind: "occupied", holdings: before };
+  const faq = await importCsv(db, await readFile(new URL("./faq.csv", import.meta.url), "utf8"));
+  if (!faq.ok) throw new Error(`src/demo/faq.csv: ${JSON.stringify(faq.errors.slice(0, 3))}`);
+  const seeded = await db.$transaction(
+    async (tx) => {
+      // Two seeds at once (a CLI beside a console on PostgreSQL): the second waits, then finds the marker.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('capacita:demo-seed'))`;
+      const db = tx as unknown as Db;
+      if (await seededAlready(db)) return false;
+      for (const person of DEMO_PEOPLE) {
+        await saveProfile(db, clock, person.id, {
+          name: person.name,
+          realName: person.realName,
+          locale: person.locale,
+          tz: zone,
+        });
+        // Seeding is nobody's action: set the role directly (setRole's last-admin guard would refuse self-demotion).
+        await db.user.update({ where: { id: person.id }, data: { role: person.role } });
+        if (person.team) await setTeam(db, person.id, person.team);
+        if (person.role === "manager" && person.team) await setTeamManager(db, person.team, person.id);
+      }
+      await seedActivity(db, clock.now(), zone);
+      return true;
+    },
+    { timeout: 120_000 },
+  );
+  return seeded ? { kind: "seeded", holdings: await holdings(db) } : { kind: "present" };
+}
+
 /**
  * A year of plausible activity so every command has something to show: 40 more
  * staff in two teams, three sessions a week with RSVPs, sign-ins and ratings, a
  * session open for sign-in right now, new hires at every stage, business figures.
  */
-export async function seedDemoActivity(db: Db, now: Date, zone: string): Promise<void> {
+async function seedActivity(db: Db, now: Date, zone: string): Promise<void> {
   const today = officeDay(now, zone);
   const monday = weekOf(today);
   await db.$executeRawUnsafe(`
