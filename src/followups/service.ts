@@ -1,6 +1,6 @@
 // New hires and their follow-up checkpoints through the first three months (SPEC §4).
 import type { Clock } from "../core/clock.ts";
-import { addDays, daysBetween, officeDay } from "../core/days.ts";
+import { addDays, dayStart, daysBetween, officeDay } from "../core/days.ts";
 import type { Db } from "../core/db.ts";
 import { fail, ok, type Result } from "../core/result.ts";
 import type { Role } from "../core/roles.ts";
@@ -286,8 +286,14 @@ export async function followupsOnTime(
 }
 
 /** Open checkpoints whose due day has passed, as of `today`. */
-export async function overdueCount(db: Db, today: Date): Promise<number> {
-  return db.checkpoint.count({ where: { state: "open", dueOn: { lt: today } } });
+/**
+ * Checkpoints overdue as `today` begins in the office zone: due before it and not closed by then.
+ * Read from closedAt, so a past week's figure stays what it was then, not what it is now.
+ */
+export async function overdueCount(db: Db, today: Date, zone: string): Promise<number> {
+  return db.checkpoint.count({
+    where: { dueOn: { lt: today }, OR: [{ state: "open" }, { closedAt: { gte: dayStart(today, zone) } }] },
+  });
 }
 
 /** New hires still in their first three months on `today`. */

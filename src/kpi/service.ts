@@ -125,7 +125,7 @@ export async function computeDigest(
     const [active, onTime, overdue, kept, faq] = await Promise.all([
       activeNewHires(db, sunday),
       followupsOnTime(db, zone, b.w, addDays(b.w, 7)),
-      overdueCount(db, addDays(b.w, 7)),
+      overdueCount(db, addDays(b.w, 7), zone),
       retention(db, sunday),
       faqStats(db, b.from, b.to),
     ]);

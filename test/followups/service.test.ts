@@ -458,10 +458,24 @@ describe.each(BACKENDS)("follow-ups service on %s", (backend) => {
         ],
       });
       await hire("UC", "2026-10-01", { leftOn: "2026-10-20", checkpoints: [{ day: 30, state: "left" }] });
-      expect(await overdueCount(db, day("2026-11-30"))).toBe(2);
-      expect(await overdueCount(db, day("2026-12-01"))).toBe(3);
-      expect(await overdueCount(db, day("2026-11-09"))).toBe(0);
-      expect(await overdueCount(db, day("2026-11-10"))).toBe(1);
+      expect(await overdueCount(db, day("2026-11-30"), ZONE)).toBe(2);
+      expect(await overdueCount(db, day("2026-12-01"), ZONE)).toBe(3);
+      expect(await overdueCount(db, day("2026-11-09"), ZONE)).toBe(0);
+      expect(await overdueCount(db, day("2026-11-10"), ZONE)).toBe(1);
+    });
+
+    it("counts a past day as it was then: checkpoints closed later were still overdue", async () => {
+      await hire("UB", "2026-10-01", {
+        checkpoints: [
+          { day: 7, state: "reached", closedAt: madrid("2026-10-09 10:00") }, // due 8 Oct, closed on the 9th
+          { day: 30, state: "not_reached", closedAt: madrid("2026-11-02 10:00") }, // due 31 Oct, closed 2 Nov
+        ],
+      });
+      expect(await overdueCount(db, day("2026-10-09"), ZONE)).toBe(1);
+      expect(await overdueCount(db, day("2026-10-10"), ZONE)).toBe(0);
+      expect(await overdueCount(db, day("2026-11-01"), ZONE)).toBe(1);
+      expect(await overdueCount(db, day("2026-11-02"), ZONE)).toBe(1);
+      expect(await overdueCount(db, day("2026-11-03"), ZONE)).toBe(0);
     });
   });
 
