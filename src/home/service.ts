@@ -145,11 +145,11 @@ async function staffHome(
   // The person's RSVPs for the sessions shown (their start times bound the read).
   const mine = new Map<number, "yes" | "no" | "">();
   if (first && last) {
-    const rows = await attendance(db, { from: first, to: new Date(last.getTime() + 1) });
-    for (const r of rows) if (r.userId === userId) mine.set(r.sessionId, r.rsvp);
+    const rows = await attendance(db, { from: first, to: new Date(last.getTime() + 1) }, userId);
+    for (const r of rows) mine.set(r.sessionId, r.rsvp);
   }
-  const recent = (await attendance(db, { from: addDays(now, -ATTENDANCE_DAYS), to: now }))
-    .filter((r) => r.userId === userId && r.signedInAt !== null)
+  const recent = (await attendance(db, { from: addDays(now, -ATTENDANCE_DAYS), to: now }, userId))
+    .filter((r) => r.signedInAt !== null)
     .map((r) => ({
       sessionId: r.sessionId,
       title: r.title,

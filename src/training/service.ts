@@ -366,11 +366,14 @@ export interface AttendanceRow {
 export async function attendance(
   db: Db,
   where: { sessionId: number } | { from: Date; to: Date },
+  /** One person's rows only (their App Home), read as such rather than filtered from everyone's. */
+  userId?: string,
 ): Promise<AttendanceRow[]> {
+  const theirs = userId ? { where: { userId } } : true;
   const sessions = await db.trainingSession.findMany({
     where: "sessionId" in where ? { id: where.sessionId } : { startsAt: { gte: where.from, lt: where.to } },
     orderBy: [{ startsAt: "asc" }, { id: "asc" }],
-    include: { rsvps: true, signIns: true, ratings: true },
+    include: { rsvps: theirs, signIns: theirs, ratings: theirs },
   });
   const ids = new Set<string>();
   for (const s of sessions) for (const x of [...s.rsvps, ...s.signIns, ...s.ratings]) ids.add(x.userId);
