@@ -68,6 +68,9 @@ async function fixedAndMax(url: string, code: (title: string) => Promise<string>
     users: FIXED_USERS,
     userBase: 0,
   });
+  // CPU of this process (the app; the load generator is another process) per request served:
+  // unlike throughput, it does not depend on what else the machine is doing.
+  const cpuBefore = process.cpuUsage();
   const max = await load({
     ...base,
     rate: 0,
@@ -77,7 +80,9 @@ async function fixedAndMax(url: string, code: (title: string) => Promise<string>
     users: people - FIXED_USERS,
     userBase: FIXED_USERS,
   });
-  return { fixed, max };
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuPerRequestUs = (cpu.user + cpu.system) / Math.max(1, max.requests);
+  return { fixed, max, cpuPerRequestUs };
 }
 
 const failed = (r: LoadResult) => r.errors + r.non2xx + r.timeouts;
@@ -86,7 +91,10 @@ async function measureCapacita(backend: Backend) {
   const app = await startBenchApp(backend);
   try {
     await seedPeople(app, S.people);
-    const { fixed, max } = await fixedAndMax(app.url, async (title) => (await openSession(app, title)).code);
+    const { fixed, max, cpuPerRequestUs } = await fixedAndMax(
+      app.url,
+      async (title) => (await openSession(app, title)).code,
+    );
 
     // People nobody has seen before (their profiles come from users.info), each request sent twice.
     const session = await openSession(app, "burst");
@@ -106,7 +114,7 @@ async function measureCapacita(backend: Backend) {
     const friendly = Object.entries(burst.bodies)
       .filter(([k]) => !k.startsWith("Algo"))
       .reduce((a, [, v]) => a + v, 0);
-    return { fixed, max, burst, stored, distinct: distinct.length, friendly };
+    return { fixed, max, cpuPerRequestUs, burst, stored, distinct: distinct.length, friendly };
   } finally {
     await app.close();
   }
@@ -139,6 +147,17 @@ export async function benchSignin(): Promise<BenchResult> {
         digits: 2,
         goal: atLeast(0.7),
       }),
+      measured(cap, "app CPU per request at max throughput", "µs", (r) => r.cpuPerRequestUs),
+      independent("bare Bolt CPU per request at max throughput", "µs", bare.cpuPerRequestUs),
+      measured(
+        cap,
+        "bare Bolt CPU ÷ capacita CPU per request (embedded: all of it in-process)",
+        "",
+        (r) => bare.cpuPerRequestUs / r.cpuPerRequestUs,
+        {
+          digits: 2,
+        },
+      ),
       measured(cap, `${burst}: sign-ins stored`, "", (r) => r.stored, { goal: exactly(S.burst) }),
       measured(cap, `${burst}: duplicates`, "", (r) => r.stored - r.distinct, { goal: exactly(0) }),
       measured(cap, `${burst}: failed requests`, "", (r) => failed(r.burst), { goal: exactly(0) }),

@@ -5,7 +5,7 @@ export type Backend = "embedded" | "postgres";
 export type PerBackend<T> = Partial<Record<Backend, T>>;
 
 /** "" for counts and ratios. */
-export type Unit = "ms" | "s" | "req/s" | "%" | "KB" | "";
+export type Unit = "ms" | "µs" | "s" | "req/s" | "%" | "KB" | "";
 
 /** A goal the figure must meet. `=` goals are correctness checks (counts), the others speed goals. */
 export interface Goal {
