@@ -1,9 +1,11 @@
-// The /ask search: MiniSearch (BM25 with fuzzy matching) over FAQ entries analysed
-// for people typing fast in Spanish or English — accents and case folded, words
-// stemmed (Snowball), stop words dropped, the trade's synonyms (src/faq/lexicon.json)
-// mapped to one meaning across both languages. Below a calibrated match it abstains.
+// The /ask search: MiniSearch (BM25) over FAQ entries analysed for people typing fast
+// in Spanish or English — accents and case folded, words stemmed (Snowball), stop words
+// dropped, the trade's synonyms (src/faq/lexicon.json) mapped to one meaning across both
+// languages, typos corrected against the words the store knows. Below a calibrated match
+// it abstains.
 import { createRequire } from "node:module";
-import MiniSearch from "minisearch";
+import MiniSearch, { type SearchResult as MiniResult } from "minisearch";
+import SearchableMap from "minisearch/SearchableMap";
 import snowball from "snowball-stemmers";
 
 const lexicon = createRequire(import.meta.url)("./lexicon.json") as {
@@ -23,6 +25,7 @@ export interface SearchableEntry {
 
 const stemmers = { es: snowball.newStemmer("spanish"), en: snowball.newStemmer("english") };
 const LOCALES: FaqLocale[] = ["es", "en"];
+const localeOf = (e: SearchableEntry): FaqLocale => (e.locale === "en" ? "en" : "es");
 
 /** Lower case, accents off, punctuation to spaces. */
 export function fold(text: string): string {
@@ -35,19 +38,42 @@ export function fold(text: string): string {
 }
 
 const stopwords = new Set([...lexicon.stopwords.es, ...lexicon.stopwords.en].map(fold).map((s) => s.trim()));
-const stem = (locale: FaqLocale, word: string) => stemmers[locale].stem(word);
+// Stemming is the costly step of indexing and the vocabulary is small: remember every stem.
+const stemCache = { es: new Map<string, string>(), en: new Map<string, string>() };
+function stem(locale: FaqLocale, word: string): string {
+  let s = stemCache[locale].get(word);
+  if (s === undefined) {
+    s = stemmers[locale].stem(word);
+    stemCache[locale].set(word, s);
+  }
+  return s;
+}
 
-// Each synonym group becomes one token "sN"; phrases are replaced before words are split.
+// Each synonym group becomes one token "synN"; phrases are replaced before words are split.
+// A word listed in the lexicon belongs to its group as written; other forms reach a group by
+// their stem, unless two groups share that stem ("primer" and "prima" both stem to "prim");
+// a word written "=parto" belongs as written only (its stem is the stem of "parte").
 const phraseToken = new Map<string, string>();
-const groupOfStem = new Map<string, string>();
+const groupOfWord = new Map<string, string>();
+const groupsOfStem = new Map<string, Set<string>>();
 lexicon.synonyms.forEach((group, i) => {
   const token = `syn${i}`;
   for (const raw of group) {
     const term = fold(raw).trim().replace(/\s+/g, " ");
     if (term.includes(" ")) phraseToken.set(term, token);
-    else for (const l of LOCALES) groupOfStem.set(`${l}:${stem(l, term)}`, token);
+    else if (raw.startsWith("=")) groupOfWord.set(term, token);
+    else {
+      groupOfWord.set(term, token);
+      for (const l of LOCALES) {
+        const key = `${l}:${stem(l, term)}`;
+        groupsOfStem.set(key, (groupsOfStem.get(key) ?? new Set()).add(token));
+      }
+    }
   }
 });
+const groupOfStem = new Map(
+  [...groupsOfStem].filter(([, groups]) => groups.size === 1).map(([key, groups]) => [key, [...groups][0] as string]),
+);
 // One pass for all phrases, longest first so "dar de baja" wins over "baja".
 const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const phraseRe = new RegExp(
@@ -59,33 +85,47 @@ const phraseRe = new RegExp(
   })\\b`,
   "g",
 );
+const isGroup = (t: string) => /^syn\d+$/.test(t);
 
 /**
- * The terms of a text: per word, its stems in the given languages and its synonym group.
+ * The words of a text, folded, a phrase of the lexicon replaced by its group token. An entry keeps
+ * the phrase's own words after the token, so "período de gracia" is found by "período" too; in a
+ * query the phrase stays one word, its token joined to its own words by "+" ("syn51+periodo+de+gracia").
+ */
+function words(folded: string, phrases: "entry" | "query"): string[] {
+  return folded
+    .replace(/\s+/g, " ")
+    .replace(phraseRe, (m) =>
+      phrases === "entry" ? ` ${phraseToken.get(m)} ${m} ` : ` ${phraseToken.get(m)}+${m.replace(/ /g, "+")} `,
+    )
+    .split(" ")
+    .filter((w) => w && (w.includes("+") || isGroup(w) || (!stopwords.has(w) && (w.length >= 2 || /\d/.test(w)))));
+}
+
+/**
+ * The terms of one word: its synonym group when the lexicon knows it (one meaning, whatever
+ * the language), otherwise its stem in each language.
+ */
+function termsOf(word: string, locales: FaqLocale[]): string[] {
+  if (word.includes("+")) {
+    const [token, ...own] = word.split("+");
+    const parts = own.filter((w) => !stopwords.has(w) && w.length >= 2).flatMap((w) => termsOf(w, locales));
+    return [...new Set([token as string, ...parts])];
+  }
+  if (isGroup(word)) return [word];
+  const listed = groupOfWord.get(word);
+  if (listed) return [listed];
+  const stems = locales.map((l) => stem(l, word));
+  const groups = new Set(locales.map((l, i) => groupOfStem.get(`${l}:${stems[i]}`)).filter((g) => g !== undefined));
+  return groups.size ? [...groups] : [...new Set(stems)];
+}
+
+/**
+ * The terms of a text: per word, its synonym group or its stems in the given languages.
  * Returned per word so a query can tell how many of its words matched.
  */
 export function analyse(text: string, locales: FaqLocale[]): string[][] {
-  const folded = fold(text)
-    .replace(/\s+/g, " ")
-    .replace(phraseRe, (m) => ` ${phraseToken.get(m)} `);
-  const words: string[][] = [];
-  for (const word of folded.split(/\s+/)) {
-    if (!word || stopwords.has(word)) continue;
-    if (/^syn\d+$/.test(word)) {
-      words.push([word]);
-      continue;
-    }
-    if (word.length < 2 && !/\d/.test(word)) continue;
-    const terms = new Set<string>();
-    for (const l of locales) {
-      const s = stem(l, word);
-      terms.add(s);
-      const group = groupOfStem.get(`${l}:${s}`);
-      if (group) terms.add(group);
-    }
-    words.push([...terms]);
-  }
-  return words;
+  return words(fold(text), "query").map((w) => termsOf(w, locales));
 }
 
 export interface Match {
@@ -103,96 +143,192 @@ export interface SearchResult {
   candidates: Match[];
 }
 
-/** Below these the answer is "I don't know": calibrated on test/faq/eval-set.json. */
-export const THRESHOLDS = { minCoverage: 0.6, minFocus: 0.34, minScore: 4 };
+/**
+ * When to answer rather than say "I don't know", calibrated on test/faq/eval-set.json. The best
+ * entry must have every word of a short query and at least `wordsNeeded` of a longer one (long
+ * questions carry words that are no topic), one of them in its question or tags; and unless it
+ * has `fullCoverage` of the words, it must rank `minLead` times above the runner-up (a near tie
+ * is a question between topics, or about none).
+ */
+export const THRESHOLDS = { wordsNeeded: 3, fullCoverage: 0.8, minLead: 1.35 };
 export type Thresholds = typeof THRESHOLDS;
 
-const rank = (m: Match) => m.score * m.coverage ** RANKING.coverage * (1 + m.focus) ** RANKING.focus;
+// BM25 rewards long answers that repeat a word; what people mean is better told by how many of
+// their words an entry has, and whether in its question or tags: the head of the list is re-ranked by that.
+const rank = (m: Match) => m.score * m.coverage * (1 + m.focus);
+const HEAD = 8;
 const MAX_QUERY_WORDS = 10;
-export const RANKING = { coverage: 3, focus: 1 };
+/** Field weights: an entry's question and tags say what it is about, its answer says more. */
+const BOOST = { question: 3, tags: 2, answer: 1 };
+/** In a large store, the rarest terms of a query (in up to POSTINGS entries in all) pick CANDIDATES entries to score. */
+const POSTINGS = 1000;
+const CANDIDATES = 100;
+/** Weight of a word the store does not know, read as the nearest word it knows. */
+const CORRECTED = 0.6;
+const ALL_FIELDS = ["question", "tags", "answer"];
+// Words found in an entry's question or tags say what it is about; the answer alone is weak evidence.
+const FOCUS_FIELDS = ["question", "tags"];
+
+interface Analysed {
+  id: string;
+  question: string;
+  tags: string;
+  answer: string;
+}
+
+/** One query word as searched: its terms, and whether they come from a typo's correction. */
+interface QueryWord {
+  terms: string[];
+  corrected: boolean;
+}
 
 export class FaqIndex {
-  private readonly mini = new MiniSearch<SearchableEntry>({
-    fields: ["question", "answer", "tags"],
+  private readonly mini = new MiniSearch<Analysed>({
+    fields: ["question", "tags", "answer"],
     storeFields: [],
     // Text arrives analysed (space-separated terms): tokenising is splitting.
     tokenize: (text) => text.split(" ").filter(Boolean),
     processTerm: (term) => term,
-    extractField: (doc, field) => {
-      const locale = (LOCALES.includes(doc.locale as FaqLocale) ? doc.locale : "es") as FaqLocale;
-      const value =
-        field === "tags" ? doc.tags.join(" ") : field === "id" ? doc.id : String(doc[field as keyof SearchableEntry]);
-      return field === "id" ? value : analyse(value, [locale]).flat().join(" ");
-    },
-    searchOptions: { boost: { question: 3, tags: 2, answer: 1 } },
+    searchOptions: { boost: BOOST },
   });
 
   /** In how many entries each term appears: long questions are searched by their rarest words. */
   private readonly df = new Map<string, number>();
+  /** The folded words of the store and the lexicon: what a typo is corrected to. */
+  private readonly vocabulary = new SearchableMap<true>();
 
   constructor(entries: SearchableEntry[] = []) {
-    this.mini.addAll(entries);
+    const analysed: Analysed[] = [];
     for (const e of entries) {
-      const locale = (LOCALES.includes(e.locale as FaqLocale) ? e.locale : "es") as FaqLocale;
-      const terms = new Set(analyse(`${e.question} ${e.tags.join(" ")} ${e.answer}`, [locale]).flat());
-      for (const term of terms) this.df.set(term, (this.df.get(term) ?? 0) + 1);
+      const locale = [localeOf(e)];
+      const folded = { question: fold(e.question), tags: fold(e.tags.join(" ")), answer: fold(e.answer) };
+      const terms = (field: keyof typeof folded) =>
+        words(folded[field], "entry").map((w) => termsOf(w, locale)[0] as string);
+      const doc = { question: terms("question"), tags: terms("tags"), answer: terms("answer") };
+      analysed.push({
+        id: e.id,
+        question: doc.question.join(" "),
+        tags: doc.tags.join(" "),
+        answer: doc.answer.join(" "),
+      });
+      for (const term of new Set([...doc.question, ...doc.tags, ...doc.answer]))
+        this.df.set(term, (this.df.get(term) ?? 0) + 1);
+      for (const w of `${folded.question} ${folded.tags} ${folded.answer}`.split(/\s+/))
+        if (w.length >= 3 && !/\d/.test(w)) this.vocabulary.set(w, true);
     }
-  }
-
-  /** The words that say most: known to the index, rarest first, at most MAX_QUERY_WORDS. */
-  private informative(words: string[][]): string[][] {
-    if (words.length <= MAX_QUERY_WORDS) return words;
-    const rarity = (w: string[]) => Math.min(...w.map((t) => this.df.get(t) ?? Number.POSITIVE_INFINITY));
-    return [...words].sort((a, b) => rarity(a) - rarity(b)).slice(0, MAX_QUERY_WORDS);
+    for (const w of groupOfWord.keys()) this.vocabulary.set(w, true);
+    this.mini.addAll(analysed);
   }
 
   get size(): number {
     return this.mini.documentCount;
   }
 
+  /** A word's terms; a word the store does not know is read as the nearest words it does. */
+  private queryWord(word: string): QueryWord {
+    const terms = termsOf(word, LOCALES);
+    const known = terms.some((t) => isGroup(t) || this.df.has(t)) || this.vocabulary.has(word);
+    if (known || word.length < 5 || word.length > 30 || /\d/.test(word)) return { terms, corrected: false };
+    const nearest = this.nearest(word);
+    // A typo of a stop word ("clinete") says nothing either.
+    if (nearest.some((w) => stopwords.has(w))) return { terms: [], corrected: true };
+    if (!nearest.length) return { terms, corrected: false };
+    const read = new Set(nearest.flatMap((w) => termsOf(w, LOCALES)).filter((t) => isGroup(t) || this.df.has(t)));
+    return read.size ? { terms: [...read], corrected: true } : { terms, corrected: false };
+  }
+
+  /**
+   * Known words one edit away, a swap of two letters counting as one edit. People mistype
+   * inside words, seldom the first letter: keeping it spares many real words the store lacks.
+   */
+  private nearest(word: string): string[] {
+    const found = new Set<string>();
+    for (const [w] of this.vocabulary.fuzzyGet(word, 1)) if (w[0] === word[0]) found.add(w);
+    for (let i = 1; i + 1 < word.length; i++) {
+      const swapped = word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
+      if (this.vocabulary.has(swapped)) found.add(swapped);
+    }
+    return [...found];
+  }
+
+  /** The words that say most: known to the index, rarest first, at most MAX_QUERY_WORDS. */
+  private informative(query: QueryWord[]): QueryWord[] {
+    if (query.length <= MAX_QUERY_WORDS) return query;
+    const rarity = (w: QueryWord) => Math.min(...w.terms.map((t) => this.df.get(t) ?? Number.POSITIVE_INFINITY));
+    return [...query].sort((a, b) => rarity(a) - rarity(b)).slice(0, MAX_QUERY_WORDS);
+  }
+
   search(query: string, thresholds: Thresholds = THRESHOLDS): SearchResult {
-    const words = this.informative(analyse(query, LOCALES));
-    if (words.length === 0) return { best: null, related: [], candidates: [] };
-    const options = {
-      combineWith: "OR",
-      // One typo in a word of 5+ letters; synonym tokens never fuzzy-match.
-      fuzzy: (term: string) => (term.startsWith("syn") ? false : term.length >= 5 ? 1 : false),
-      prefix: (term: string, i: number, terms: string[]) =>
-        i === terms.length - 1 && term.length >= 4 && !term.startsWith("syn"),
-      weights: { fuzzy: 0.6, prefix: 0.5 },
-    } as const;
-    const results = this.mini.search(words.flat().join(" "), options);
-    const candidates = results.slice(0, 8).map((r) => {
-      const hit = new Set(r.queryTerms);
-      const matched = words.filter((w) => w.some((t) => hit.has(t))).length;
-      // Words found in an entry's question or tags say what it is about; the answer alone is weak evidence.
-      const inFocus = Object.values(r.match).filter(
-        (fields) => fields.includes("question") || fields.includes("tags"),
-      ).length;
-      return {
-        id: String(r.id),
-        score: r.score,
-        coverage: matched / words.length,
-        focus: Math.min(inFocus, matched) / words.length,
-      };
-    });
-    // BM25 rewards long answers that repeat a word; what people mean is better told by how many
-    // of their words an entry has, and whether in its question: re-rank the head of the list by that.
-    candidates.sort((a, b) => rank(b) - rank(a));
-    const top = candidates[0];
-    // Long questions carry many words that are no topic: beyond a few matched words, more need not match.
-    const n = words.length;
-    const needMatched = Math.min(Math.ceil(thresholds.minCoverage * n), 4) / n;
-    const needFocus = Math.min(Math.ceil(thresholds.minFocus * n), 2) / n;
+    const qwords = this.informative(
+      words(fold(query), "query")
+        .map((w) => this.queryWord(w))
+        .filter((w) => w.terms.length),
+    );
+    if (qwords.length === 0) return { best: null, related: [], candidates: [] };
+    const weight = new Map<string, number>();
+    for (const w of qwords)
+      for (const t of w.terms) weight.set(t, Math.max(weight.get(t) ?? 0, w.corrected ? CORRECTED : 1));
+    const candidates = this.retrieve(weight)
+      .slice(0, HEAD)
+      .map((r) => this.match(r, qwords))
+      .sort((a, b) => rank(b) - rank(a));
+    const [top, second] = candidates;
+    const n = qwords.length;
     const confident =
-      top && top.coverage >= needMatched - 1e-9 && top.focus >= needFocus - 1e-9 && top.score >= thresholds.minScore;
+      top !== undefined &&
+      Math.round(top.coverage * n) >= Math.min(n, thresholds.wordsNeeded) &&
+      top.focus > 0 &&
+      (top.coverage >= thresholds.fullCoverage ||
+        second === undefined ||
+        rank(top) >= thresholds.minLead * rank(second));
     return {
       best: confident ? top : null,
       related: candidates
         .slice(confident ? 1 : 0)
-        .filter((c) => c.score >= thresholds.minScore * 0.5 && c.coverage >= 0.3)
+        .filter((c) => c.focus > 0)
         .slice(0, 3),
       candidates,
+    };
+  }
+
+  /**
+   * MiniSearch's results for the terms, best first. In a large store a common term costs a
+   * result per entry that has it, and says little: as in Lucene's common-terms query, the
+   * rarest terms (as many as fit in POSTINGS entries) pick CANDIDATES entries, and all the
+   * terms score those. A query whose terms all fit is searched whole.
+   */
+  private retrieve(weight: Map<string, number>): MiniResult[] {
+    const options = { combineWith: "OR", boostTerm: (term: string) => weight.get(term) ?? 1 } as const;
+    const byRarity = [...weight.keys()]
+      .filter((t) => this.df.has(t))
+      .sort((a, b) => (this.df.get(a) ?? 0) - (this.df.get(b) ?? 0));
+    const rare: string[] = [];
+    let postings = 0;
+    for (const t of byRarity) {
+      postings += this.df.get(t) ?? 0;
+      if (rare.length && postings > POSTINGS) break;
+      rare.push(t);
+    }
+    if (rare.length === byRarity.length) return this.mini.search(rare.join(" "), options);
+    const picked = new Set(
+      this.mini
+        .search(rare.join(" "), options)
+        .slice(0, CANDIDATES)
+        .map((r) => r.id),
+    );
+    return this.mini.search(byRarity.join(" "), { ...options, boostDocument: (id) => (picked.has(id) ? 1 : 0) });
+  }
+
+  /** How much of the query an entry has: its share of the query's words, and of those in its question or tags. */
+  private match(r: MiniResult, qwords: QueryWord[]): Match {
+    // Own properties only: a query term may well be "constructor".
+    const found = (w: QueryWord, fields: string[]) =>
+      w.terms.some((t) => Object.hasOwn(r.match, t) && r.match[t]?.some((f) => fields.includes(f)));
+    return {
+      id: String(r.id),
+      score: r.score,
+      coverage: qwords.filter((w) => found(w, ALL_FIELDS)).length / qwords.length,
+      focus: qwords.filter((w) => found(w, FOCUS_FIELDS)).length / qwords.length,
     };
   }
 }

@@ -14,17 +14,38 @@ import { FaqIndex, fold, type Match } from "./search.ts";
 export type { FaqEntry, FaqQuery };
 
 /**
- * The in-memory index, rebuilt when the table changed (here or in another process
- * sharing the database): every search first compares a cheap fingerprint.
+ * How long another process's change to the entries may go unseen: checking costs a query per
+ * /ask, so it is done at most this often. This process's own changes are seen at once.
+ */
+const RECHECK_MS = 1000;
+/** Counts this process's writes to the entries (every write below calls entriesChanged). */
+let localChanges = 0;
+const entriesChanged = () => {
+  localChanges++;
+};
+
+/**
+ * The in-memory index and the entries it was built from, rebuilt when the table changed (here,
+ * or in another process sharing the database: a cheap fingerprint is compared, at most every RECHECK_MS).
  */
 export class FaqSearch {
   private index = new FaqIndex();
+  private entries = new Map<string, FaqEntry>();
   private fingerprint = "";
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private checkedChanges = -1;
   private building: Promise<void> | undefined;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly recheckMs = RECHECK_MS,
+  ) {}
 
   async current(): Promise<FaqIndex> {
+    // Freshness, not a business rule: a monotonic timer rather than the app's clock.
+    const now = performance.now();
+    if (this.checkedChanges === localChanges && now - this.checkedAt < this.recheckMs) return this.index;
+    const changes = localChanges;
     const [row] = await this.db.$queryRaw<{ n: bigint | number; latest: Date | null }[]>`
       SELECT count(*) AS n, max("updatedAt") AS latest FROM "FaqEntry"`;
     const fingerprint = `${row?.n}:${row?.latest?.getTime() ?? 0}`;
@@ -34,12 +55,20 @@ export class FaqSearch {
       });
       await this.building;
     }
+    this.checkedAt = now;
+    this.checkedChanges = changes;
     return this.index;
+  }
+
+  /** An entry as the current index knows it. */
+  entry(id: string): FaqEntry | undefined {
+    return this.entries.get(id);
   }
 
   private async rebuild(fingerprint: string): Promise<void> {
     const entries = await this.db.faqEntry.findMany({ orderBy: { id: "asc" } });
     this.index = new FaqIndex(entries);
+    this.entries = new Map(entries.map((e) => [e.id, e]));
     this.fingerprint = fingerprint;
   }
 }
@@ -59,12 +88,9 @@ export async function ask(
   text: string,
   channelId: string | null,
 ): Promise<Answer> {
-  const index = await search.current();
-  const result = index.search(text);
-  const ids = [result.best?.id, ...result.related.map((r) => r.id)].filter((x): x is string => Boolean(x));
-  const entries = await db.faqEntry.findMany({ where: { id: { in: ids } } });
-  const byId = new Map(entries.map((e) => [e.id, e]));
-  const entry = result.best ? (byId.get(result.best.id) ?? null) : null;
+  const result = (await search.current()).search(text);
+  // The entries as indexed: what was matched is what is shown.
+  const entry = result.best ? (search.entry(result.best.id) ?? null) : null;
   const query = await db.faqQuery.create({
     data: {
       text: truncate(text, 1000),
@@ -78,7 +104,7 @@ export async function ask(
     query,
     entry,
     match: entry ? result.best : null,
-    related: result.related.map((r) => byId.get(r.id)).filter((e): e is FaqEntry => Boolean(e)),
+    related: result.related.map((r) => search.entry(r.id)).filter((e): e is FaqEntry => Boolean(e)),
   };
 }
 
@@ -125,17 +151,22 @@ export const entrySchema = z.object({
 export type EntryInput = z.infer<typeof entrySchema>;
 
 export async function addEntry(db: Db, input: EntryInput, authorId: string | null): Promise<FaqEntry> {
-  return db.faqEntry.create({ data: { id: newEntryId(), ...input, authorId } });
+  const entry = await db.faqEntry.create({ data: { id: newEntryId(), ...input, authorId } });
+  entriesChanged();
+  return entry;
 }
 
 export async function editEntry(db: Db, id: string, input: EntryInput): Promise<FaqEntry | null> {
   const found = await getEntry(db, id);
   if (!found) return null;
-  return db.faqEntry.update({ where: { id }, data: input });
+  const entry = await db.faqEntry.update({ where: { id }, data: input });
+  entriesChanged();
+  return entry;
 }
 
 export async function removeEntry(db: Db, id: string): Promise<boolean> {
   const { count } = await db.faqEntry.deleteMany({ where: { id } });
+  entriesChanged();
   return count === 1;
 }
 
@@ -159,7 +190,7 @@ export async function answerQuestion(
   adminId: string,
   now: Date,
 ): Promise<Result<{ entry: FaqEntry; query: FaqQuery }>> {
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const query = await tx.faqQuery.findUnique({ where: { id: queryId } });
     if (!query) return fail("faq.error.noQuestion");
     if (query.answeredAt) return fail("faq.error.alreadyAnswered");
@@ -170,6 +201,8 @@ export async function answerQuestion(
     });
     return ok({ entry, query: updated });
   });
+  entriesChanged();
+  return result;
 }
 
 // CSV import and export (SPEC §5): columns id, question, answer, tags, locale.
@@ -254,6 +287,7 @@ export async function importCsv(
       onProgress?.(++done, rows.length);
     }
   });
+  entriesChanged();
   const updated = rows.filter((r) => r.id && existing.has(r.id)).length;
   return { ok: true, created: rows.length - updated, updated };
 }

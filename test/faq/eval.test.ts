@@ -1,6 +1,7 @@
 // The search against the evaluation set (test/faq/eval-set.json, written without
-// looking at the search). These floors guard against regressions at today's
-// measured level; issue 6's goals (top-1 ≥ 0.90, abstention ≥ 0.85) are not met yet.
+// looking at the search). These floors guard against regressions, just under the level
+// measured on 2026-11-26 (top-1 0.914, top-3 0.985, abstention 0.857): issue 6's goals
+// are met on this set, which the search was tuned on; a held-out set tells how well it generalises.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
@@ -9,25 +10,42 @@ import { ROOT } from "../../src/core/migrate.ts";
 import { type EvalQuery, evaluate } from "../../src/faq/evaluate.ts";
 import { FaqIndex } from "../../src/faq/search.ts";
 
-it("answers the evaluation set at least as well as measured on 2026-11-26", () => {
-  const seed = parse(readFileSync(path.resolve(ROOT, "..", "shared", "data", "faq-seed.csv")), { columns: true }) as {
-    id: string;
-    question: string;
-    answer: string;
-    tags: string;
-    locale: string;
-  }[];
-  const set = JSON.parse(readFileSync(path.join(ROOT, "test", "faq", "eval-set.json"), "utf8")) as EvalQuery[];
-  const result = evaluate(new FaqIndex(seed.map((r) => ({ ...r, tags: r.tags.split(";") }))), set);
+const seed = parse(readFileSync(path.resolve(ROOT, "..", "shared", "data", "faq-seed.csv")), { columns: true }) as {
+  id: string;
+  question: string;
+  answer: string;
+  tags: string;
+  locale: string;
+}[];
+const index = new FaqIndex(seed.map((r) => ({ ...r, tags: r.tags.split(";") })));
+
+function measure(file: string) {
+  const set = JSON.parse(readFileSync(path.join(ROOT, "test", "faq", file), "utf8")) as EvalQuery[];
+  const result = evaluate(index, set);
   const table = result.kinds.map(
     (k) =>
       `${k.kind.padEnd(15)} n=${k.n} top1=${(k.top1 / k.n).toFixed(2)} top3=${(k.top3 / k.n).toFixed(2)} abstained=${(k.abstained / k.n).toFixed(2)}`,
   );
   console.log(
-    `top-1 ${result.top1.toFixed(3)} · top-3 ${result.top3.toFixed(3)} · abstention ${result.abstention.toFixed(3)}\n${table.join("\n")}`,
+    `${file}: top-1 ${result.top1.toFixed(3)} · top-3 ${result.top3.toFixed(3)} · abstention ${result.abstention.toFixed(3)}\n${table.join("\n")}`,
   );
+  return { set, result };
+}
+
+it("answers the evaluation set at least as well as measured on 2026-11-26", () => {
+  const { set, result } = measure("eval-set.json");
   expect(set.length).toBeGreaterThanOrEqual(120);
-  expect(result.top1).toBeGreaterThanOrEqual(0.75);
-  expect(result.top3).toBeGreaterThanOrEqual(0.95);
-  expect(result.abstention).toBeGreaterThanOrEqual(0.74);
+  expect(result.top1).toBeGreaterThanOrEqual(0.9);
+  expect(result.top3).toBeGreaterThanOrEqual(0.97);
+  expect(result.abstention).toBeGreaterThanOrEqual(0.83);
+});
+
+// The held-out set was written blind after the search was tuned on the set above: it is the
+// honest measure (2026-11-26: top-1 0.819, top-3 0.979, abstention 0.792). Never tune on it.
+it("answers the held-out set at least as well as measured on 2026-11-26", () => {
+  const { set, result } = measure("holdout-set.json");
+  expect(set.length).toBeGreaterThanOrEqual(120);
+  expect(result.top1).toBeGreaterThanOrEqual(0.8);
+  expect(result.top3).toBeGreaterThanOrEqual(0.96);
+  expect(result.abstention).toBeGreaterThanOrEqual(0.77);
 });

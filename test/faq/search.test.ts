@@ -1,0 +1,105 @@
+// The /ask search as a person types: typos, phrases, words that only look alike, names that
+// are JavaScript's own, a large store; and the index kept in step with the entries.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "../../src/core/db.ts";
+import { FaqIndex, type SearchableEntry } from "../../src/faq/search.ts";
+import { addEntry, ask, FaqSearch, removeEntry } from "../../src/faq/service.ts";
+import { BACKENDS, freshDatabase } from "../kit/db.ts";
+
+const entry = (id: string, question: string, answer: string, tags: string[] = [], locale = "es"): SearchableEntry => ({
+  id,
+  question,
+  answer,
+  tags,
+  locale,
+});
+
+const store = [
+  entry("anular", "¿Cómo se anula una póliza?", "Con el formulario de anulación firmado.", ["anulación"]),
+  entry("gracia", "¿Cuándo caduca una póliza impagada?", "Al terminar el período de gracia sin pagar el recibo.", [
+    "impago",
+    "período de gracia",
+  ]),
+  entry("carencia", "¿Qué carencias tiene el seguro de salud?", "Seis meses para cirugía y ocho para el parto.", [
+    "salud",
+  ]),
+  entry("siniestro", "¿Cómo da parte el cliente de un accidente?", "Por teléfono en los 7 días siguientes.", [
+    "siniestros",
+  ]),
+  entry("beneficiarios", "¿Cómo se cambian los beneficiarios?", "El tomador firma la designación.", ["vida"]),
+];
+
+describe("FaqIndex", () => {
+  const index = new FaqIndex(store);
+
+  it("reads a typo as the nearest word the store knows, a swap of two letters included", () => {
+    expect(index.search("cancelar polisa").best?.id).toBe("anular");
+    expect(index.search("benefisiarios").best?.id).toBe("beneficiarios");
+    expect(index.search("cambair benficiarios").best?.id).toBe("beneficiarios");
+  });
+
+  it("finds an entry by one word of a phrase it holds (período de gracia), and by the phrase", () => {
+    expect(index.search("periodo impago").best?.id).toBe("gracia");
+    expect(index.search("periodo de gracia").best?.id).toBe("gracia");
+  });
+
+  it("keeps apart words whose stems collide when the lexicon says so (parto is not parte)", () => {
+    expect(index.search("carencia parto").best?.id).toBe("carencia");
+    expect(index.search("parto").candidates.map((c) => c.id)).not.toContain("siniestro");
+  });
+
+  it("says it doesn't know when the best entry has too few of the words", () => {
+    expect(index.search("cuál es la capital de Australia").best).toBeNull();
+    expect(index.search("como pido un anticipo de nomina").best).toBeNull();
+    expect(index.search("hola que tal").best).toBeNull();
+  });
+
+  it("takes any word, JavaScript's own names included", () => {
+    for (const q of ["constructor", "__proto__ toString", "hasOwnProperty valueOf", "", "¿?", "a".repeat(500)])
+      expect(() => index.search(q)).not.toThrow();
+    const odd = new FaqIndex([entry("odd", "constructor toString", "__proto__", ["constructor"], "en")]);
+    expect(odd.search("constructor __proto__").best?.id).toBe("odd");
+  });
+
+  it("answers the same in a large store whose other entries share only common words", () => {
+    const filler = Array.from({ length: 3000 }, (_, i) =>
+      entry(`f${i}`, `¿Cómo consulto la póliza ${i} en el portal?`, `Portal comercial > Cartera > póliza ${i}.`),
+    );
+    const large = new FaqIndex([...store, ...filler]);
+    for (const q of ["cancelar polisa", "periodo de gracia", "carencia parto", "cambiar beneficiarios poliza vida"])
+      expect(large.search(q).best?.id).toBe(index.search(q).best?.id);
+  });
+});
+
+describe.each(BACKENDS)("FaqSearch keeps the index in step with the entries (%s)", (backend) => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await freshDatabase(backend);
+  });
+  afterAll(async () => database?.close());
+
+  it("sees this process's own changes at once", async () => {
+    const db = database.prisma;
+    const search = new FaqSearch(db);
+    expect((await ask(db, search, "U1", "dónde aparco en la oficina", null)).entry).toBeNull();
+    const added = await addEntry(
+      db,
+      { question: "¿Dónde aparco en la oficina?", answer: "En la planta -1.", tags: ["parking"], locale: "es" },
+      "UADMIN",
+    );
+    expect((await ask(db, search, "U1", "dónde aparco en la oficina", null)).entry?.id).toBe(added.id);
+    await removeEntry(db, added.id);
+    expect((await ask(db, search, "U1", "dónde aparco en la oficina", null)).entry).toBeNull();
+  });
+
+  it("sees another process's changes once it checks again", async () => {
+    const db = database.prisma;
+    const search = new FaqSearch(db, 0);
+    expect((await ask(db, search, "U1", "horario de verano de la oficina", null)).entry).toBeNull();
+    // Written as another process would: not through this module.
+    await db.faqEntry.create({
+      data: { id: "summer", question: "¿Cuál es el horario de verano de la oficina?", answer: "De 8 a 15.", tags: [] },
+    });
+    expect((await ask(db, search, "U1", "horario de verano de la oficina", null)).entry?.id).toBe("summer");
+  });
+});
