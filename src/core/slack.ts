@@ -3,7 +3,7 @@
 import type { AllMiddlewareArgs, AnyMiddlewareArgs, Middleware } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { Config } from "../config.ts";
-import { ensurePerson, findPeople, type Person, profileIsStale, saveProfile } from "../people/service.ts";
+import { findPeople, type Person, type Profile, profileIsStale, savePeople } from "../people/service.ts";
 import { groupCommit } from "./batch.ts";
 import type { Clock } from "./clock.ts";
 import type { Db } from "./db.ts";
@@ -80,6 +80,19 @@ export function actorMiddleware(deps: Deps): Middleware<AnyMiddlewareArgs> {
   const { db, clock, config, logger } = deps;
   // People looked up while a lookup is running share the next query (bursts of sign-ins).
   const loader = groupCommit<string, Person | null>((ids) => findPeople(db, ids), 500);
+  // New people's profiles, saved together; one users.info per person however many requests they send.
+  const saver = groupCommit<{ id: string; profile: Profile | null }, Person>((e) => savePeople(db, clock, e), 500);
+  const learning = new Map<string, Promise<Person>>();
+  const learn = (client: WebClient, id: string): Promise<Person> => {
+    let learnt = learning.get(id);
+    if (!learnt) {
+      learnt = withTimeout(fetchProfile(client, id, logger), 1500)
+        .then((profile) => saver.load({ id, profile }))
+        .finally(() => learning.delete(id));
+      learning.set(id, learnt);
+    }
+    return learnt;
+  };
   const cache: ActorCache = new Map();
   caches.add(cache);
   const cachedPerson = async (id: string): Promise<Person | null> => {
@@ -93,14 +106,12 @@ export function actorMiddleware(deps: Deps): Middleware<AnyMiddlewareArgs> {
     const id = userIdOf(body as unknown as Record<string, unknown>);
     if (!id) return next();
     let person = await cachedPerson(id);
-    if (!person) {
-      const profile = await withTimeout(fetchProfile(client, id, logger), 1500);
-      person = remember(cache, profile ? await saveProfile(db, clock, id, profile) : await ensurePerson(db, id));
-    } else if (profileIsStale(person, clock)) {
+    if (!person) person = remember(cache, await learn(client, id));
+    else if (profileIsStale(person, clock)) {
       // Known people answer from what we have; the refresh happens beside the request, once.
       remember(cache, { ...person, syncedAt: clock.now() });
       void fetchProfile(client, id, logger)
-        .then(async (p) => p && remember(cache, await saveProfile(db, clock, id, p)))
+        .then(async (profile) => profile && remember(cache, await saver.load({ id, profile })))
         .catch(() => {});
     }
     const locale = pickLocale(person.locale, config.DEFAULT_LOCALE);

@@ -5,7 +5,7 @@ import type { Db } from "../core/db.ts";
 import { type Locale, pickLocale } from "../core/i18n/index.ts";
 import { fail, ok, type Result } from "../core/result.ts";
 import type { Role } from "../core/roles.ts";
-import type { User } from "../generated/prisma/client.ts";
+import { Prisma, type User } from "../generated/prisma/client.ts";
 
 export type Person = User;
 
@@ -49,6 +49,41 @@ export async function saveProfile(db: Db, clock: Clock, id: string, profile: Pro
     syncedAt: clock.now(),
   };
   return db.user.upsert({ where: { id }, create: { id, ...data }, update: data });
+}
+
+/**
+ * People learnt at once (a room of new faces signing in), in one statement, in the order given.
+ * A profile read from users.info updates what we knew (a missing field keeps the old value);
+ * a person without one is only created. The same id twice: the last entry counts.
+ */
+export async function savePeople(
+  db: Db,
+  clock: Clock,
+  entries: { id: string; profile: Profile | null }[],
+): Promise<Person[]> {
+  const now = clock.now();
+  const last = new Map(entries.map((e) => [e.id, e.profile]));
+  const rows = Prisma.join(
+    [...last].map(
+      ([id, p]) =>
+        Prisma.sql`(${id}::text, ${p?.name ?? null}::text, ${p?.realName ?? null}::text, ${p?.tz ?? null}::text,
+                    ${p?.locale ?? null}::text, ${p ? now : null}::timestamp)`,
+    ),
+  );
+  const saved = await db.$queryRaw<Person[]>`
+    INSERT INTO "User" (id, name, "realName", tz, locale, "syncedAt", "updatedAt")
+    SELECT v.id, v.name, v.real_name, v.tz, v.locale, v.synced_at, ${now}::timestamp
+    FROM (VALUES ${rows}) AS v (id, name, real_name, tz, locale, synced_at)
+    ON CONFLICT (id) DO UPDATE SET
+      name = COALESCE(EXCLUDED.name, "User".name),
+      "realName" = COALESCE(EXCLUDED."realName", "User"."realName"),
+      tz = COALESCE(EXCLUDED.tz, "User".tz),
+      locale = COALESCE(EXCLUDED.locale, "User".locale),
+      "syncedAt" = COALESCE(EXCLUDED."syncedAt", "User"."syncedAt"),
+      "updatedAt" = CASE WHEN EXCLUDED."syncedAt" IS NULL THEN "User"."updatedAt" ELSE EXCLUDED."updatedAt" END
+    RETURNING *`;
+  const byId = new Map(saved.map((p) => [p.id, p]));
+  return entries.map((e) => byId.get(e.id) as Person);
 }
 
 export async function ensurePerson(db: Db, id: string, name?: string): Promise<Person> {

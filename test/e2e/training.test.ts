@@ -446,6 +446,20 @@ describe.each(BACKENDS)("training over signed HTTP (%s)", (backend) => {
     expect(await t.db.signIn.count({ where: { sessionId: a.id, userId: eva.id } })).toBe(1);
   });
 
+  it("asks Slack once about someone new who signs in five times at once, and stores them once", async () => {
+    const gil: SimUser = { id: "UGILNEW", name: "gil" };
+    t.slack.addUser({ id: gil.id, name: gil.name, real_name: "Gil Soler", tz: ZONE, locale: "es-ES" });
+    t.clock.set(madrid("2026-12-03 09:26"));
+    const replies = await Promise.all(Array.from({ length: 5 }, () => signin(gil, a.code)));
+    expect(replies.filter((r) => r.startsWith(":white_check_mark:"))).toHaveLength(1);
+    const asked = t.slack.calls.filter((c) => c.method === "users.info" && c.args.user === gil.id);
+    expect(asked).toHaveLength(1);
+    expect(await t.db.user.findMany({ where: { id: gil.id } })).toMatchObject([{ realName: "Gil Soler" }]);
+    expect(await t.db.signIn.count({ where: { sessionId: a.id, userId: gil.id } })).toBe(1);
+    // The later tests count session A's sign-ins without Gil.
+    await t.db.signIn.deleteMany({ where: { userId: gil.id } });
+  });
+
   // ---- list, roster, export --------------------------------------------------------------------
 
   it("lists upcoming sessions with their RSVP and sign-in counts", async () => {
