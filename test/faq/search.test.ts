@@ -54,6 +54,15 @@ describe("FaqIndex", () => {
     expect(index.search("hola que tal").best).toBeNull();
   });
 
+  it("reads a misspelt long stop word as nothing, but not a real word one letter from a short one", () => {
+    const home = new FaqIndex([
+      entry("hogar", "¿Cubre el seguro de hogar el jardín?", "Sí, pero el cliente paga aparte las plantas.", ["hogar"]),
+    ]);
+    expect(home.search("seguro de hogar").best?.id).toBe("hogar");
+    expect(home.search("el clinete tiene seguro de hogar").best?.id).toBe("hogar");
+    expect(home.search("seguro de hogar para mi perro").best).toBeNull();
+  });
+
   it("takes any word, JavaScript's own names included", () => {
     for (const q of ["constructor", "__proto__ toString", "hasOwnProperty valueOf", "", "¿?", "a".repeat(500)])
       expect(() => index.search(q)).not.toThrow();
