@@ -55,8 +55,21 @@ export const envSchema = z
       .regex(/^[CG][A-Z0-9]{2,}$/, "a channel id such as C0123ABCD")
       .optional(),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { message: "debug, info, warn or error" }).default("info"),
+    NODE_ENV: z.string().optional(),
+    /** Tests only: the clock starts at this instant and the parent process may move it (src/main.ts). */
+    CAPACITA_TEST_CLOCK: z.iso
+      .datetime({ offset: true, message: "an ISO instant such as 2026-03-02T07:00:00+01:00" })
+      .transform((s) => new Date(s))
+      .optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.CAPACITA_TEST_CLOCK && env.NODE_ENV !== "test") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CAPACITA_TEST_CLOCK"],
+        message: "to be unset: a moved clock is for tests only (NODE_ENV=test)",
+      });
+    }
     if (env.SLACK_BOT_TOKEN && !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
       ctx.addIssue({
         code: "custom",

@@ -1,9 +1,11 @@
 // Entry: config → database → app → start; SIGTERM drains and exits 0.
+import { z } from "zod";
 import { createCapacita } from "./app.ts";
 import { type Config, ConfigError, databaseTarget, mode, parseConfig } from "./config.ts";
-import { SystemClock } from "./core/clock.ts";
+import { MovableClock, SystemClock } from "./core/clock.ts";
 import { DatabaseBusyError, openDatabase } from "./core/db.ts";
 import { createLogger } from "./core/logger.ts";
+import type { Scheduler } from "./core/scheduler.ts";
 
 async function main(): Promise<number | undefined> {
   let config: Config;
@@ -36,8 +38,10 @@ async function main(): Promise<number | undefined> {
   const database = await openDatabase(target);
   const applied = await database.migrate();
   if (applied.length) logger.info("migrations applied", { applied });
-  const capacita = await createCapacita({ config, database, clock: new SystemClock(), logger });
+  const clock = config.CAPACITA_TEST_CLOCK ? new MovableClock(config.CAPACITA_TEST_CLOCK) : new SystemClock();
+  const capacita = await createCapacita({ config, database, clock, logger });
   const port = await capacita.start();
+  if (clock instanceof MovableClock) followTestClock(clock, capacita.scheduler);
   logger.info(`capacita running in ${mode(config)} mode`, port === undefined ? {} : { port });
 
   let stopping = false;
@@ -52,6 +56,31 @@ async function main(): Promise<number | undefined> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
   return undefined;
+}
+
+const clockMove = z.object({
+  type: z.literal("clock"),
+  id: z.number(),
+  at: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+});
+
+/**
+ * Tests only (CAPACITA_TEST_CLOCK with NODE_ENV=test): the parent process that spawned this one
+ * with an IPC channel moves the clock with `{ type: "clock", id, at }`; each move runs the
+ * minutely tick, and the answer `{ type: "clock", id, ran }` lists the runs this process did.
+ */
+function followTestClock(clock: MovableClock, scheduler: Scheduler): void {
+  if (!process.send) return;
+  process.on("message", (message) => {
+    const move = clockMove.safeParse(message);
+    if (!move.success) return;
+    const { id, at } = move.data;
+    clock.set(at);
+    scheduler.tick().then(
+      (ran) => process.send?.({ type: "clock", id, ran }),
+      (e: unknown) => process.send?.({ type: "clock", id, error: (e as Error).message }),
+    );
+  });
 }
 
 main().then(

@@ -1,7 +1,8 @@
 // Messages the app sends on its own (SPEC §7): stored first with an idempotency
 // key, then delivered by a dispatcher that honours Retry-After, backs off on 5xx
 // and time-outs, paces each channel to ~1 message a second, runs channels in
-// parallel, and records permanent errors (reported to the admins once).
+// parallel (16 sends at most on the wire), and records permanent errors
+// (reported to the admins once).
 import { ErrorCode, WebClient } from "@slack/web-api";
 import type { Config } from "../config.ts";
 import type { OutboxMessage, Prisma } from "../generated/prisma/client.ts";
@@ -71,6 +72,11 @@ const REQUEST_TIMEOUT_MS = 15_000;
 const SEND_MAX_MS = 3 * REQUEST_TIMEOUT_MS + 5_000;
 /** Messages of one channel claimed at a time: a busy channel does not hold up the others for long. */
 const PER_CHANNEL_BATCH = 5;
+/**
+ * Sends on the wire at once, per dispatcher, each until its outcome is recorded: a process that dies
+ * mid-delivery can post again at most these (Slack took them, the database had not heard yet).
+ */
+export const MAX_IN_FLIGHT = 16;
 export const CHANNEL_INTERVAL_MS = 1_000;
 
 type Verdict =
@@ -123,6 +129,8 @@ export class Dispatcher {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  private inFlight = 0;
+  private readonly waitingForSlot: (() => void)[] = [];
 
   constructor(private readonly opts: DispatcherOptions) {
     this.client = new WebClient(opts.token, {
@@ -233,17 +241,32 @@ export class Dispatcher {
       const m = messages[i] as OutboxMessage;
       const wait = (this.lastSent.get(channel) ?? 0) + interval - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      // Still ours? (a lease that lapsed while earlier messages went out may have been taken over)
-      if (!(await this.renew(m))) continue;
-      const verdict = await this.send(m);
-      // Paced from the answer: the next request leaves at least `interval` after Slack saw this one.
-      this.lastSent.set(channel, Date.now());
-      await this.record(m, verdict);
-      if (verdict.kind === "retry") {
+      const verdict = await this.inSlot(async () => {
+        // Still ours? (a lease that lapsed while earlier messages went out may have been taken over)
+        if (!(await this.renew(m))) return null;
+        const v = await this.send(m);
+        // Paced from the answer: the next request leaves at least `interval` after Slack saw this one.
+        this.lastSent.set(channel, Date.now());
+        await this.record(m, v);
+        return v;
+      });
+      if (verdict?.kind === "retry") {
         // The channel is throttled or failing: the rest of its batch waits with it.
         await this.release(messages.slice(i + 1), verdict.afterMs);
         return;
       }
+    }
+  }
+
+  /** Runs one send and its record within MAX_IN_FLIGHT; channels waiting for their pace hold no slot. */
+  private async inSlot<T>(work: () => Promise<T>): Promise<T> {
+    while (this.inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => this.waitingForSlot.push(r));
+    this.inFlight++;
+    try {
+      return await work();
+    } finally {
+      this.inFlight--;
+      this.waitingForSlot.shift()?.();
     }
   }
 

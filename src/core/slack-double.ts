@@ -15,8 +15,14 @@ export interface SlackCall {
   /** Bearer token from the Authorization header, else the `token` argument. */
   token: string | undefined;
   at: number;
-  /** Set when the answer came from `failNext`. */
+  /** Set when the call was refused before Slack acted on it (`failNext`, or a random 429, 500 or dropped request). */
   failed?: true;
+  /** The random fault this call met (`randomFaults`). */
+  fault?: FaultKind;
+  /** Set when Slack acted on the call but its answer never reached the client (fault `answer_lost`). */
+  answerLost?: true;
+  /** The tag of the base URL the call came through (`urlFor(tag)`): which client sent it. */
+  via?: string;
   /** The `<id>` of `/response/<id>` for `response_url` calls. */
   responseId?: string;
   /** What the double answered (e.g. the `ts` of a posted message). */
@@ -29,8 +35,46 @@ export interface SlackFault {
   body?: object;
 }
 
+/**
+ * Random faults: `ratelimited` (429 with Retry-After) and `server_error` (500) are refused before
+ * Slack acts; `dropped` loses the request (held, then the connection is cut with no answer);
+ * `answer_lost` acts on the request and then loses the answer the same way — the one fault after
+ * which a retry posts the same message twice (Slack has no idempotency key for chat.postMessage).
+ */
+export type FaultKind = "ratelimited" | "server_error" | "dropped" | "answer_lost";
+export const FAULT_KINDS: FaultKind[] = ["ratelimited", "server_error", "dropped", "answer_lost"];
+
+export interface RandomFaults {
+  /** The same seed gives the same sequence of decisions (which call meets which depends on arrival order). */
+  seed: number;
+  /** Probability of each kind per eligible call, e.g. `{ ratelimited: 0.03, answer_lost: 0.02 }`. */
+  rates: Partial<Record<FaultKind, number>>;
+  /** Methods the faults may hit (default: every Web API method but `auth.test`, and file uploads; never response URLs). */
+  methods?: (method: string) => boolean;
+  /** Retry-After of a 429, in seconds (default 1). */
+  retryAfterSec?: number;
+  /** How long a dropped or answer-lost request is held before its connection is cut (default 200 ms); longer than a client's time-out makes it time out first. */
+  holdMs?: number;
+}
+
+/** A small seeded generator (mulberry32): uniform numbers in [0, 1), the same sequence for the same seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const defaultFaultable = (method: string) => method === "upload" || (method.includes(".") && method !== "auth.test");
+
 export interface SlackUser {
   id: string;
+  /** A deactivated account: posts to it answer `account_inactive`. */
+  deleted?: boolean;
   name?: string;
   real_name?: string;
   tz?: string;
@@ -97,6 +141,9 @@ export class SlackDouble extends EventEmitter<Events> {
   private readonly users = new Map<string, SlackUser>();
   private readonly channels = new Map<string, SlackChannel>();
   private readonly faults = new Map<string, SlackFault[]>();
+  private chaos: { options: RandomFaults; next: () => number } | undefined;
+  /** How many random faults of each kind were injected. */
+  readonly injected: Record<FaultKind, number> = { ratelimited: 0, server_error: 0, dropped: 0, answer_lost: 0 };
   private tsCounter = 0;
   private idCounter = 0;
 
@@ -131,6 +178,11 @@ export class SlackDouble extends EventEmitter<Events> {
   /** Base URL for the Web API client's `slackApiUrl`. */
   get url(): string {
     return `${this.origin}/api/`;
+  }
+
+  /** A base URL whose calls are recorded with `via: tag`, to tell several clients apart. */
+  urlFor(tag: string): string {
+    return `${this.origin}/${encodeURIComponent(tag)}/api/`;
   }
 
   get responseUrlBase(): string {
@@ -169,12 +221,26 @@ export class SlackDouble extends EventEmitter<Events> {
     return this;
   }
 
-  /** Forgets calls, files, views and pending faults; users and channels stay. */
+  /** Marks a user deactivated (posts to them answer `account_inactive`); an unknown id is added so. */
+  deactivate(id: string): this {
+    this.users.set(id, { ...(this.users.get(id) ?? { id }), deleted: true });
+    return this;
+  }
+
+  /** Turns random faults on (seeded, see `RandomFaults`), or off with null. Queued `failNext` faults come first. */
+  randomFaults(options: RandomFaults | null): this {
+    this.chaos = options ? { options, next: seededRandom(options.seed) } : undefined;
+    return this;
+  }
+
+  /** Forgets calls, files, views, pending and random faults; users and channels stay. */
   reset(): void {
     this.calls.length = 0;
     this.files.length = 0;
     this.views.clear();
     this.faults.clear();
+    this.chaos = undefined;
+    for (const kind of FAULT_KINDS) this.injected[kind] = 0;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -183,18 +249,20 @@ export class SlackDouble extends EventEmitter<Events> {
     const contentType = String(req.headers["content-type"] ?? "");
     const bearer = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ""))?.[1];
 
-    const api = /^\/api\/([\w.]+)$/.exec(path);
+    const api = /^(?:\/([\w-]+))?\/api\/([\w.]+)$/.exec(path);
     const upload = /^\/upload\/([^/]+)$/.exec(path);
     const response = /^\/response\/([^/]+)$/.exec(path);
 
     if (req.method === "POST" && upload?.[1]) {
       const fileId = decodeURIComponent(upload[1]);
       const call: SlackCall = { method: "upload", args: { file_id: fileId }, token: bearer, at: Date.now() };
-      if (this.fault("upload", call, res)) return;
+      const fault = this.decide(call, res);
+      if (fault === "refused") return;
       const file = this.files.find((f) => f.id === fileId);
       if (!file) return this.finish(call, res, 404, "file_not_found", "text/plain");
       file.content = await uploadedContent(raw, contentType);
       call.args.length = file.content.length;
+      if (fault === "answer_lost") return this.loseAnswer(call, res, `OK - ${file.content.length}`);
       return this.finish(call, res, 200, `OK - ${file.content.length}`, "text/plain");
     }
 
@@ -202,24 +270,71 @@ export class SlackDouble extends EventEmitter<Events> {
       const id = decodeURIComponent(response[1]);
       const args = await parseArgs(raw, contentType);
       const call: SlackCall = { method: "response_url", args, token: bearer, at: Date.now(), responseId: id };
-      if (this.fault("response_url", call, res)) return;
+      const fault = this.decide(call, res);
+      if (fault === "refused") return;
+      if (fault === "answer_lost") return this.loseAnswer(call, res, { ok: true });
       return this.finish(call, res, 200, { ok: true });
     }
 
-    if (!api?.[1] || (req.method !== "POST" && req.method !== "GET")) {
+    if (!api?.[2] || (req.method !== "POST" && req.method !== "GET")) {
       res.writeHead(404, { "content-type": "text/plain" });
       res.end("not found");
       return;
     }
 
-    const method = api[1];
+    const method = api[2];
     const query = Object.fromEntries(new URL(req.url ?? "/", this.origin).searchParams);
     const args: Record<string, Json> = { ...query, ...(await parseArgs(raw, contentType)) };
     const token = bearer ?? (typeof args.token === "string" ? args.token : undefined);
     delete args.token;
     const call: SlackCall = { method, args, token, at: Date.now() };
-    if (this.fault(method, call, res)) return;
+    if (api[1]) call.via = decodeURIComponent(api[1]);
+    const fault = this.decide(call, res);
+    if (fault === "refused") return;
+    if (fault === "answer_lost") return this.loseAnswer(call, res, this.answer(method, args));
     return this.finish(call, res, 200, this.answer(method, args));
+  }
+
+  /** A queued or random fault for this call: "refused" when it was answered (or dropped) without acting on it. */
+  private decide(call: SlackCall, res: ServerResponse): "refused" | "answer_lost" | undefined {
+    if (this.fault(call.method, call, res)) return "refused";
+    const chaos = this.chaos;
+    if (!chaos || !(chaos.options.methods ?? defaultFaultable)(call.method)) return undefined;
+    const roll = chaos.next();
+    let edge = 0;
+    const kind = FAULT_KINDS.find((k) => {
+      edge += chaos.options.rates[k] ?? 0;
+      return roll < edge;
+    });
+    if (!kind) return undefined;
+    this.injected[kind] += 1;
+    call.fault = kind;
+    if (kind === "answer_lost") return kind;
+    call.failed = true;
+    this.record(call);
+    if (kind === "dropped") {
+      this.cut(res);
+      return "refused";
+    }
+    const status = kind === "ratelimited" ? 429 : 500;
+    const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8" };
+    if (kind === "ratelimited") headers["retry-after"] = String(chaos.options.retryAfterSec ?? 1);
+    res.writeHead(status, headers);
+    res.end(JSON.stringify({ ok: false, error: kind === "ratelimited" ? "ratelimited" : "fatal_error" }));
+    return "refused";
+  }
+
+  /** Acts on the call (its effects are recorded) and then cuts the connection instead of answering. */
+  private loseAnswer(call: SlackCall, res: ServerResponse, body: Json): void {
+    call.result = body;
+    call.answerLost = true;
+    this.record(call);
+    this.cut(res);
+  }
+
+  /** Holds the request, then cuts its connection: to the client, a request that got no answer. */
+  private cut(res: ServerResponse): void {
+    setTimeout(() => res.socket?.destroy(), this.chaos?.options.holdMs ?? 200);
   }
 
   private fault(method: string, call: SlackCall, res: ServerResponse): boolean {
@@ -272,7 +387,7 @@ export class SlackDouble extends EventEmitter<Events> {
       id,
       team_id: TEAM_ID,
       name,
-      deleted: false,
+      deleted: known?.deleted ?? false,
       real_name: realName,
       tz: known?.tz ?? "UTC",
       tz_label: known?.tz ?? "UTC",
@@ -352,8 +467,10 @@ export class SlackDouble extends EventEmitter<Events> {
           is_enterprise_install: false,
         };
       case "chat.postMessage": {
+        const to = this.resolveChannel(args.channel);
+        if (to.startsWith("D") && this.users.get(to.slice(1))?.deleted) return { ok: false, error: "account_inactive" };
         const ts = this.nextTs();
-        return { ok: true, channel: this.resolveChannel(args.channel), ts, message: this.message(args, ts) };
+        return { ok: true, channel: to, ts, message: this.message(args, ts) };
       }
       case "chat.postEphemeral":
         return { ok: true, message_ts: this.nextTs() };

@@ -39,6 +39,7 @@ import {
   createSession,
   discardSession,
   findSession,
+  getSession,
   KINDS,
   mayManage,
   openSessions,
@@ -53,6 +54,12 @@ import {
   type TrainingSession,
   upcomingSessions,
 } from "./service.ts";
+
+interface NoticeRefresh {
+  /** Refreshes asked for so far. */
+  asked: number;
+  waiting: { asked: number; done: () => void; failed: (e: unknown) => void }[];
+}
 
 /** Errors that mean "the bot cannot post there", shown to the trainer as such. */
 const CHANNEL_ERRORS = new Set([
@@ -106,14 +113,52 @@ export function register(app: Router, deps: Deps): void {
     return { ok: true, session };
   }
 
-  async function refreshNotice(client: WebClient, session: TrainingSession) {
-    if (!session.noticeTs) return;
-    const counts = await rsvpCounts(db, session.id);
-    await client.chat.update({
-      channel: session.channelId,
-      ts: session.noticeTs,
-      ...noticeMessage(session, counts, officeT, office),
+  /**
+   * Brings a notice up to date after an RSVP or a cancellation. Updates sent at once (a burst of
+   * RSVPs, Slack's retries, other processes) can land out of order, so one refresh per session runs
+   * here at a time: it reads the counts, updates the notice, and reads again until the notice shows
+   * what is stored. Each caller waits for the first update made after its change.
+   */
+  const refreshes = new Map<number, NoticeRefresh>();
+  function refreshNotice(client: WebClient, session: TrainingSession): Promise<void> {
+    return new Promise((done, failed) => {
+      const running = refreshes.get(session.id);
+      const r = running ?? { asked: 0, waiting: [] };
+      r.asked += 1;
+      r.waiting.push({ asked: r.asked, done, failed });
+      if (running) return;
+      refreshes.set(session.id, r);
+      void runRefresh(client, session.id, r);
     });
+  }
+
+  async function runRefresh(client: WebClient, id: number, r: NoticeRefresh): Promise<void> {
+    let shown = "";
+    try {
+      for (;;) {
+        // Every change asked for so far is in what this read sees.
+        const covered = r.asked;
+        const [current, counts] = await Promise.all([getSession(db, id), rsvpCounts(db, id)]);
+        const state = current?.noticeTs ? `${current.status}:${counts.yes}:${counts.no}` : shown;
+        const changed = state !== shown;
+        if (changed && current?.noticeTs) {
+          await client.chat.update({
+            channel: current.channelId,
+            ts: current.noticeTs,
+            ...noticeMessage(current, counts, officeT, office),
+          });
+        }
+        shown = state;
+        const served = r.waiting.filter((w) => w.asked <= covered);
+        r.waiting = r.waiting.filter((w) => w.asked > covered);
+        for (const w of served) w.done();
+        if (!changed && r.waiting.length === 0) return;
+      }
+    } catch (e) {
+      for (const w of r.waiting) w.failed(e);
+    } finally {
+      refreshes.delete(id);
+    }
   }
 
   async function dmTo(client: WebClient, userId: string): Promise<string> {

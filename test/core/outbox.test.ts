@@ -2,12 +2,14 @@
 // 5xx, permanent errors reported once, a restart between storing and sending, several
 // dispatchers at once, per-channel pacing. Retry times are checked by moving the clock.
 import { mkdtemp, rm } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Database, type DatabaseTarget, openDatabase } from "../../src/core/db.ts";
 import { createLogger } from "../../src/core/logger.ts";
-import { Dispatcher, enqueue, type Outgoing } from "../../src/core/outbox.ts";
+import { Dispatcher, enqueue, MAX_IN_FLIGHT, type Outgoing } from "../../src/core/outbox.ts";
 import type { SlackCall } from "../../src/core/slack-double.ts";
 import { startTestApp, type TestApp } from "../kit/app.ts";
 import { BACKENDS, type Backend, freshTarget } from "../kit/db.ts";
@@ -226,6 +228,46 @@ describe.each(BACKENDS)("outbox delivery (%s)", (backend) => {
     expect(to(posts(t), "CBUSY")).toHaveLength(0);
     await t.capacita.dispatcher.drain();
     expect(to(delivered(t), "CBUSY").map((c) => c.args.text)).toEqual(["busy:1", "busy:2"]);
+  });
+
+  it("keeps at most MAX_IN_FLIGHT sends on the wire (all a crash mid-delivery could post again)", async () => {
+    // A slow Slack that counts the requests it holds at once.
+    let holding = 0;
+    let most = 0;
+    const slow = http.createServer((req, res) => {
+      most = Math.max(most, ++holding);
+      req.resume();
+      setTimeout(() => {
+        holding--;
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ ok: true, channel: "D1", ts: "1.000001" }));
+      }, 300);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/api/`;
+      const dispatcher = new Dispatcher({
+        config: { ...t.config, SLACK_API_URL: url },
+        db: t.db,
+        clock: t.clock,
+        logger: createLogger("error"),
+        token: "xoxb-test",
+        channelIntervalMs: 0,
+      });
+      await enqueue(
+        t.db,
+        t.clock,
+        Array.from({ length: 3 * MAX_IN_FLIGHT }, (_, i) => dm(`wire:${i}`, `UWIRE${i}`)),
+      );
+      await dispatcher.drain();
+      expect(await t.db.outboxMessage.count({ where: { key: { startsWith: "wire:" }, status: "sent" } })).toBe(
+        3 * MAX_IN_FLIGHT,
+      );
+      expect(most).toBe(MAX_IN_FLIGHT);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
   });
 
   it("paces each channel (here 300 ms) while channels go in parallel", async () => {

@@ -1,28 +1,20 @@
 // Two app processes on one PostgreSQL database with the same schedules (SPEC §7): every
 // run key executes once and every message is posted once, counted at the Slack double.
 // Real processes (`node --import tsx src/main.ts`), real time; CI runs it with PostgreSQL.
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { officeDay } from "../../src/core/days.ts";
 import { type Database, openDatabase } from "../../src/core/db.ts";
-import { ROOT } from "../../src/core/migrate.ts";
 import { type SlackCall, SlackDouble } from "../../src/core/slack-double.ts";
 import { CODE_ALPHABET, signInWindow } from "../../src/training/service.ts";
 import { freshTarget } from "../kit/db.ts";
+import { type AppProcess, runsLogged, startAppProcess } from "../kit/processes.ts";
 
 const ZONE = "Europe/Madrid";
 const MINUTE = 60_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const code = () => Array.from(randomBytes(6), (b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join("");
 const person = (n: number) => `UPROC${String(n).padStart(2, "0")}`;
-
-interface Child {
-  name: string;
-  proc: ChildProcess;
-  lines: string[];
-  port?: number;
-}
 
 /** Sessions whose reminder is due (start in ~30 min), each with its RSVP-yes and RSVP-no people. */
 const REMIND = [
@@ -43,42 +35,19 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("two app processes on one Postgr
   let slack: SlackDouble;
   let database: Database;
   let url: string;
-  const children: Child[] = [];
+  const children: AppProcess[] = [];
   const ids = { remind: [] as number[], rate: [] as number[] };
 
-  function startChild(name: string): Child {
-    const proc = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        SLACK_BOT_TOKEN: "xoxb-x",
-        SLACK_SIGNING_SECRET: "s",
-        SLACK_API_URL: slack.url,
-        PORT: "0",
-        DATABASE_URL: url,
-        APP_TIMEZONE: ZONE,
-        REMINDER_MINUTES: "60",
-        DEFAULT_LOCALE: "es",
-        LOG_LEVEL: "info",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  const startChild = (name: string) =>
+    startAppProcess(name, {
+      SLACK_BOT_TOKEN: "xoxb-x",
+      SLACK_SIGNING_SECRET: "s",
+      SLACK_API_URL: slack.url,
+      DATABASE_URL: url,
+      APP_TIMEZONE: ZONE,
+      REMINDER_MINUTES: "60",
+      DEFAULT_LOCALE: "es",
     });
-    const child: Child = { name, proc, lines: [] };
-    for (const stream of [proc.stdout, proc.stderr]) {
-      let rest = "";
-      stream?.on("data", (chunk: Buffer) => {
-        const parts = (rest + chunk.toString("utf8")).split("\n");
-        rest = parts.pop() ?? "";
-        for (const line of parts) {
-          child.lines.push(line);
-          const port = /"msg":"capacita running in http mode".*"port":(\d+)/.exec(line)?.[1];
-          if (port) child.port = Number(port);
-        }
-      });
-    }
-    return child;
-  }
 
   beforeAll(async () => {
     slack = await SlackDouble.start();
@@ -162,20 +131,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("two app processes on one Postgr
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.proc.exitCode !== null || c.proc.signalCode !== null) return resolve();
-            const timer = setTimeout(() => c.proc.kill("SIGKILL"), 10_000);
-            c.proc.once("exit", () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            c.proc.kill("SIGTERM");
-          }),
-      ),
-    );
+    await Promise.all(children.map((c) => c.stop()));
     await database?.close();
     await slack?.close();
   });
@@ -243,13 +199,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("two app processes on one Postgr
     for (const id of ids.rate) expect(keys).not.toContain(`reminders:${id}`);
     for (const id of ids.remind) expect(keys).not.toContain(`ratings:${id}`);
     for (const r of runs) expect(r, r.key).toMatchObject({ status: "done", attempts: 1, generation: 0 });
-    const executed = children.flatMap((c) =>
-      c.lines.flatMap((line) => {
-        const m = /"msg":"job run","key":"([^"]+)"/.exec(line);
-        return m ? [m[1] as string] : [];
-      }),
-    );
-    expect(executed.sort()).toEqual(keys);
+    expect(runsLogged(children.flatMap((c) => c.lines)).sort()).toEqual(keys);
 
     // Both processes were up all along and still are.
     for (const c of children) {

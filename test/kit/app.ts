@@ -30,6 +30,10 @@ export interface TestAppOptions {
   channelIntervalMs?: number;
   /** An existing database (e.g. to restart the app on it); a fresh one otherwise. */
   database?: Database;
+  /** An existing Slack double (left open by close()); a new one otherwise. */
+  slack?: SlackDouble;
+  /** The clock to share (e.g. with the app before a restart); a new one at the real time otherwise. */
+  clock?: MovableClock;
 }
 
 export async function startTestApp(
@@ -37,7 +41,7 @@ export async function startTestApp(
   env: Record<string, string> = {},
   opts: TestAppOptions = {},
 ): Promise<TestApp> {
-  const slack = await SlackDouble.start();
+  const slack = opts.slack ?? (await SlackDouble.start());
   const config = parseConfig({
     SLACK_BOT_TOKEN: "xoxb-test-token",
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -47,7 +51,7 @@ export async function startTestApp(
     ...env,
   });
   const database = opts.database ?? (await freshDatabase(backend));
-  const clock = new MovableClock();
+  const clock = opts.clock ?? new MovableClock();
   const logs: string[] = [];
   const logger = createLogger("debug", (line) => logs.push(line));
   const capacita = await createCapacita({
@@ -74,7 +78,7 @@ export async function startTestApp(
     async close() {
       await capacita.stop();
       await database.close();
-      await slack.close();
+      if (!opts.slack) await slack.close();
     },
   };
 }

@@ -179,6 +179,91 @@ describe("SlackDouble with the real WebClient", () => {
   });
 });
 
+describe("SlackDouble's random faults", () => {
+  // No retries: each call meets the double once.
+  const bare = (url = double.url) =>
+    new WebClient("xoxb-test", {
+      slackApiUrl: url,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logLevel: LogLevel.ERROR,
+    });
+  const post = (c: WebClient, text: string) =>
+    c.chat.postMessage({ channel: "C1", text }).then(
+      () => "ok",
+      (e: { code?: string }) => e.code ?? "error",
+    );
+
+  it("makes the same decisions for the same seed, each kind at about its rate", async () => {
+    const c = bare();
+    const run = async () => {
+      double.reset();
+      double.randomFaults({
+        seed: 42,
+        rates: { ratelimited: 0.2, server_error: 0.2, dropped: 0.1, answer_lost: 0.1 },
+        holdMs: 5,
+      });
+      for (let i = 0; i < 120; i++) await post(c, `m${i}`);
+      return double.calls.map((call) => call.fault ?? "none");
+    };
+    const first = await run();
+    expect(await run()).toEqual(first);
+    const count = (kind: string) => first.filter((f) => f === kind).length;
+    expect(count("ratelimited")).toBeGreaterThan(10);
+    expect(count("server_error")).toBeGreaterThan(10);
+    expect(count("dropped")).toBeGreaterThan(3);
+    expect(count("answer_lost")).toBeGreaterThan(3);
+    expect(count("none")).toBeGreaterThan(30);
+    expect(double.injected.ratelimited).toBe(count("ratelimited"));
+  });
+
+  it("refuses before acting (429 with Retry-After, 500, a dropped request) or acts and loses the answer", async () => {
+    const c = bare();
+    const only = (kind: "ratelimited" | "server_error" | "dropped" | "answer_lost") =>
+      double.randomFaults({ seed: 1, rates: { [kind]: 1 }, retryAfterSec: 3, holdMs: 5 });
+    only("ratelimited");
+    await expect(c.chat.postMessage({ channel: "C1", text: "a" })).rejects.toMatchObject({ retryAfter: 3 });
+    only("server_error");
+    await expect(c.chat.postMessage({ channel: "C1", text: "b" })).rejects.toMatchObject({ statusCode: 500 });
+    only("dropped");
+    expect(await post(c, "c")).toBe("slack_webapi_request_error");
+    only("answer_lost");
+    expect(await post(c, "d")).toBe("slack_webapi_request_error");
+    double.randomFaults(null);
+    expect(await post(c, "e")).toBe("ok");
+    const calls = double.callsTo("chat.postMessage");
+    expect(calls.map((x) => [x.args.text, x.failed ?? false, x.answerLost ?? false, x.result?.ok ?? null])).toEqual([
+      ["a", true, false, null],
+      ["b", true, false, null],
+      ["c", true, false, null],
+      ["d", false, true, true],
+      ["e", false, false, true],
+    ]);
+  });
+
+  it("leaves auth.test and response URLs alone, and whatever `methods` excludes", async () => {
+    double.randomFaults({ seed: 1, rates: { server_error: 1 }, methods: (m) => m === "chat.update" });
+    expect(await post(bare(), "kept")).toBe("ok");
+    await expect(bare().chat.update({ channel: "C1", ts: "1.0", text: "x" })).rejects.toMatchObject({
+      statusCode: 500,
+    });
+    double.randomFaults({ seed: 1, rates: { server_error: 1 } });
+    expect((await bare().auth.test()).ok).toBe(true);
+    expect((await fetch(double.responseUrl("r1"), { method: "POST", body: "{}" })).status).toBe(200);
+    double.reset();
+  });
+
+  it("tells clients apart by their base URL, and answers posts to a deactivated person with account_inactive", async () => {
+    await bare(double.urlFor("second")).chat.postMessage({ channel: "C1", text: "hola" });
+    expect(double.callsTo("chat.postMessage")[0]?.via).toBe("second");
+    double.deactivate("UGONE");
+    await expect(bare().chat.postMessage({ channel: "UGONE", text: "x" })).rejects.toMatchObject({
+      data: { error: "account_inactive" },
+    });
+    expect((await bare().users.info({ user: "UGONE" })).user?.deleted).toBe(true);
+  });
+});
+
 describe("signer", () => {
   const secret = "shhh";
 
