@@ -8,7 +8,7 @@ import type { Db } from "../core/db.ts";
 import type { Role } from "../core/roles.ts";
 import { importCsv } from "../faq/service.ts";
 import { weekOf } from "../kpi/service.ts";
-import { saveProfile, setTeam, setTeamManager } from "../people/service.ts";
+import { savePeople, setTeam, setTeamManager } from "../people/service.ts";
 
 export interface DemoPerson {
   id: string;
@@ -83,17 +83,19 @@ export async function seedDemo(db: Db, clock: Clock, zone: string): Promise<Seed
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('capacita:demo-seed'))`;
       const db = tx as unknown as Db;
       if (await seededAlready(db)) return false;
+      await savePeople(
+        db,
+        clock,
+        DEMO_PEOPLE.map((p) => ({
+          id: p.id,
+          profile: { name: p.name, realName: p.realName, locale: p.locale, tz: zone },
+        })),
+      );
       for (const person of DEMO_PEOPLE) {
-        await saveProfile(db, clock, person.id, {
-          name: person.name,
-          realName: person.realName,
-          locale: person.locale,
-          tz: zone,
-        });
         // Seeding is nobody's action: set the role directly (setRole's last-admin guard would refuse self-demotion).
         await db.user.update({ where: { id: person.id }, data: { role: person.role } });
         if (person.team) await setTeam(db, person.id, person.team);
-        if (person.role === "manager" && person.team) await setTeamManager(db, person.team, person.id);
+        if (person.role === "manager" && person.team) await setTeamManager(db, clock, person.team, person.id);
       }
       await seedActivity(db, clock.now(), zone);
       return true;

@@ -11,7 +11,7 @@ import { setRole, setTeam, setTeamManager } from "./service.ts";
 const teamName = z.string().trim().min(1, "error.teamName").max(60, "error.teamName");
 const roleArgs = z.tuple([userMention, z.enum(ROLES, { message: "error.roleName" })]);
 
-export function register(app: Router, { db }: Deps): void {
+export function register(app: Router, { db, clock }: Deps): void {
   app.command("/capacita", async ({ command, ack, context }) => {
     const actor = actorOf(context);
     const [sub = "help", ...rest] = words(unescapeText(command.text));
@@ -53,7 +53,7 @@ export function register(app: Router, { db }: Deps): void {
         const args = z.tuple([teamName, userMention]).safeParse([rest.slice(0, -1).join(" "), rest.at(-1)]);
         if (!args.success) return usage("manager", actor.t(issueKey(args.error)));
         const [team, user] = args.data;
-        await setTeamManager(db, team, user);
+        await setTeamManager(db, clock, team, user);
         return ack(ephemeral(actor.t("teams.manager", { user, team })));
       }
       default:

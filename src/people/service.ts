@@ -40,17 +40,6 @@ export function profileIsStale(person: Person | null, clock: Clock): boolean {
   return !person?.syncedAt || clock.now().getTime() - person.syncedAt.getTime() > PROFILE_MAX_AGE_MS;
 }
 
-export async function saveProfile(db: Db, clock: Clock, id: string, profile: Profile): Promise<Person> {
-  const data = {
-    name: profile.name ?? undefined,
-    realName: profile.realName ?? undefined,
-    tz: profile.tz ?? undefined,
-    locale: profile.locale ?? undefined,
-    syncedAt: clock.now(),
-  };
-  return db.user.upsert({ where: { id }, create: { id, ...data }, update: data });
-}
-
 /**
  * People learnt at once (a room of new faces signing in), in one statement, in the order given.
  * A profile read from users.info updates what we knew (a missing field keeps the old value);
@@ -86,10 +75,6 @@ export async function savePeople(
   return entries.map((e) => byId.get(e.id) as Person);
 }
 
-export async function ensurePerson(db: Db, id: string, name?: string): Promise<Person> {
-  return db.user.upsert({ where: { id }, create: { id, name }, update: {} });
-}
-
 export async function setRole(db: Db, actorId: string, targetId: string, role: Role): Promise<Result<Person>> {
   return db.$transaction(async (tx) => {
     if (actorId === targetId && role !== "admin") {
@@ -110,8 +95,9 @@ export async function setTeam(db: Db, userId: string, teamName: string): Promise
   });
 }
 
-export async function setTeamManager(db: Db, teamName: string, userId: string): Promise<void> {
-  await ensurePerson(db, userId);
+export async function setTeamManager(db: Db, clock: Clock, teamName: string, userId: string): Promise<void> {
+  // Without a profile: created when unknown, left as it is when known.
+  await savePeople(db, clock, [{ id: userId, profile: null }]);
   await db.team.upsert({
     where: { name: teamName },
     create: { name: teamName, managerId: userId },

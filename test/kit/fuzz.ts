@@ -8,8 +8,9 @@ import { expect } from "vitest";
 import { en } from "../../src/core/i18n/en.ts";
 import { es } from "../../src/core/i18n/es.ts";
 import type { MessageKey } from "../../src/core/i18n/index.ts";
+import { can, type Permission } from "../../src/core/roles.ts";
 import { forgetActor } from "../../src/core/slack.ts";
-import type { TestApp } from "./app.ts";
+import { startTestApp, type TestApp } from "./app.ts";
 import type { Json, SimResponse, SimUser } from "./signer.ts";
 
 // ---- what must never reach a person -----------------------------------------------------------
@@ -71,6 +72,44 @@ export async function addRoleUsers(t: TestApp): Promise<void> {
     await t.db.user.upsert({ where: { id: u.id }, create: { id: u.id, ...data }, update: data });
     forgetActor(u.id);
   }
+}
+
+/** The office's zone in every role-matrix app. */
+export const ZONE = "Europe/Madrid";
+
+/**
+ * An embedded app in ZONE, its clock at Friday 2026-11-20 10:00 local time, the given channels known
+ * to the Slack double and the four people in their roles, with a driver over it.
+ */
+export async function startRoleMatrix(channels: string[]): Promise<{ t: TestApp; d: Driver }> {
+  const t = await startTestApp("embedded", { APP_TIMEZONE: ZONE });
+  try {
+    t.clock.set(new Date("2026-11-20T09:00:00Z"));
+    for (const id of channels) t.slack.addChannel({ id, name: id.toLowerCase() });
+    await addRoleUsers(t);
+    return { t, d: new Driver(t) };
+  } catch (e) {
+    await t.close();
+    throw e;
+  }
+}
+
+/**
+ * Where the role lacks the permission (none asked: never), checks the answer was exactly one
+ * refusal (a reply, or the modal's one inline error) and nothing changed; says whether it did.
+ */
+export function checkDenied(
+  role: RoleName,
+  permission: Permission | undefined,
+  o: Outcome,
+  what: string,
+  via: "reply" | "modal" = "reply",
+): boolean {
+  if (!permission || can(role, permission)) return false;
+  const answers = via === "modal" ? Object.values(o.viewErrors) : o.replies.map((r) => r.text);
+  expect(answers.map(isRefusal), what).toEqual([true]);
+  expect(changedTables(o.before, o.after), what).toEqual([]);
+  return true;
 }
 
 /** Puts the four people back in their roles when a fuzzed /capacita role reached one of them. */
@@ -262,6 +301,10 @@ export function expectSound(o: Outcome, what: string): void {
 
 const clean = (s: string) => !LEAK.test(s);
 
+export const pick = <T>(...xs: T[]) => fc.constantFrom(...xs);
+/** One to n graphemes of anything. */
+export const words = (n: number) => fc.string({ unit: "grapheme", minLength: 1, maxLength: n });
+
 export const MENTION_IDS = ["U1", "UNEW", "UHIRE9", "W2X", "U", "u1", "UADMINX"];
 export const CHANNEL_IDS = ["C1", "CFORM", "G1", "CNOPE", "D1", "C"];
 
@@ -451,9 +494,9 @@ export const fragment = fc.oneof(
 const separator = fc.constantFrom(" ", " ", " ", "  ", "|", " | ", "\n", "\t", "");
 
 /** Words joined as people (and attackers) would type them. */
-export function phrase(words: fc.Arbitrary<string>, maxWords = 6): fc.Arbitrary<string> {
+export function phrase(word: fc.Arbitrary<string>, maxWords = 6): fc.Arbitrary<string> {
   return fc
-    .array(fc.tuple(words, separator), { maxLength: maxWords })
+    .array(fc.tuple(word, separator), { maxLength: maxWords })
     .map((parts) => parts.map(([w, s]) => w + s).join(""));
 }
 

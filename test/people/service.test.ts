@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { MovableClock } from "../../src/core/clock.ts";
 import type { Database, Db } from "../../src/core/db.ts";
-import { findPeople, savePeople, setRole } from "../../src/people/service.ts";
+import { findPeople, managerOf, savePeople, setRole, setTeam, setTeamManager } from "../../src/people/service.ts";
 import { BACKENDS, freshDatabase } from "../kit/db.ts";
 
 describe.each(BACKENDS)("savePeople (%s)", (backend) => {
@@ -56,5 +56,18 @@ describe.each(BACKENDS)("savePeople (%s)", (backend) => {
       ["UTWICE", "second"],
     ]);
     expect(await db.user.count({ where: { id: "UTWICE" } })).toBe(1);
+  });
+
+  it("names a team's manager, creating an unknown one bare and leaving a known one as they were", async () => {
+    const before = (await findPeople(db, ["UNEW1"]))[0];
+    clock.set(new Date("2026-11-28T09:00:00Z"));
+    await setTeamManager(db, clock, "Norte", "UNEW1");
+    await setTeamManager(db, clock, "Sur", "UMGRNEW");
+    const [known, unknown] = await findPeople(db, ["UNEW1", "UMGRNEW"]);
+    expect(known).toEqual(before);
+    expect(unknown).toMatchObject({ id: "UMGRNEW", name: null, role: "staff", syncedAt: null, teamId: null });
+    await setTeam(db, "UPEDRO", "Norte");
+    await setTeam(db, "UJOHN", "Sur");
+    expect([await managerOf(db, "UPEDRO"), await managerOf(db, "UJOHN")]).toEqual(["UNEW1", "UMGRNEW"]);
   });
 });

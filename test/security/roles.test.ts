@@ -3,20 +3,18 @@
 // the database does not change — even with a well-formed request crafted by hand. Each case
 // ends with the right role doing the same thing, so the refusal is known to be the role's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../kit/app.ts";
+import type { TestApp } from "../kit/app.ts";
 import {
-  addRoleUsers,
   changedTables,
-  Driver,
+  type Driver,
   isRefusal,
   matchesAny,
   type Outcome,
   type RoleName,
   replyOf,
+  startRoleMatrix,
   userFor,
 } from "../kit/fuzz.ts";
-
-const ZONE = "Europe/Madrid";
 
 type Send = (d: Driver, role: RoleName) => Promise<Outcome>;
 interface Case {
@@ -72,11 +70,7 @@ describe("roles are checked on the server for every change (embedded)", () => {
   const ids = { session: 0, otherSession: 0, checkpoint: 0, unanswered: 0, answered: 0 };
 
   beforeAll(async () => {
-    t = await startTestApp("embedded", { APP_TIMEZONE: ZONE });
-    t.clock.set(new Date("2026-11-20T09:00:00Z"));
-    for (const id of ["C1", "CFORM", "CKPI"]) t.slack.addChannel({ id, name: id.toLowerCase() });
-    await addRoleUsers(t);
-    d = new Driver(t);
+    ({ t, d } = await startRoleMatrix(["C1", "CFORM", "CKPI"]));
     await d.command("/training", "new Producto | 2026-12-03 09:30 | 90 | <#CFORM|formacion>", userFor("trainer"));
     await d.command("/training", "new Cierre | 2026-12-04 09:30 | 60 | <#CFORM|formacion>", userFor("admin"));
     await d.command("/newhire", "<@UHIRE1|nuevo> 2026-11-10", userFor("trainer"));
