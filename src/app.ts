@@ -3,6 +3,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { type AnyMiddlewareArgs, App, ExpressReceiver, LogLevel, type Middleware, type Receiver } from "@slack/bolt";
+import type { WebClientOptions } from "@slack/web-api";
 import { type Config, mode as modeOf } from "./config.ts";
 import type { Clock } from "./core/clock.ts";
 import type { Database } from "./core/db.ts";
@@ -50,7 +51,21 @@ export interface CapacitaOptions {
   background?: boolean;
   /** Pause between two messages to one channel (default 1 s). */
   channelIntervalMs?: number;
+  /** Listeners' Slack calls: time-out per attempt and retries (tests shorten them; SLACK_CLIENT otherwise). */
+  slackClient?: Pick<WebClientOptions, "timeout" | "retryConfig">;
 }
+
+/**
+ * Listeners' Slack calls: an attempt without an answer is abandoned after 10 s and retried like any
+ * other failure (the client's default retries: ten in about thirty minutes).
+ */
+export const SLACK_CLIENT: Pick<WebClientOptions, "timeout" | "retryConfig"> = { timeout: 10_000 };
+
+/** fetch with a time-out when the caller gives none: Bolt's respond() (response URLs) sets no signal of its own. */
+const fetchWithin =
+  (ms: number): typeof fetch =>
+  (input, init) =>
+    fetch(input, init?.signal || !ms ? init : { ...init, signal: AbortSignal.timeout(ms) });
 
 export interface Capacita {
   app: App;
@@ -82,10 +97,11 @@ export async function createCapacita(opts: CapacitaOptions): Promise<Capacita> {
   await bootstrapAdmins(deps.db, config.ADMIN_USER_IDS);
 
   const surface = opts.receiver ? "custom" : modeOf(config);
+  const slackClient = { ...SLACK_CLIENT, ...opts.slackClient };
   // The token is checked once (auth.test) at construction; without that Bolt asks on every request.
   const common = {
     token: opts.token ?? config.SLACK_BOT_TOKEN,
-    clientOptions: { slackApiUrl: config.SLACK_API_URL },
+    clientOptions: { slackApiUrl: config.SLACK_API_URL, ...slackClient, fetch: fetchWithin(slackClient.timeout ?? 0) },
     logLevel: config.LOG_LEVEL === "info" ? LogLevel.WARN : boltLevel[config.LOG_LEVEL],
     // Bolt's conversation store (a per-request middleware) is not used: state lives in the database.
     convoStore: false as const,

@@ -1,11 +1,25 @@
 // /kpi: the digest on demand, a past week's, and which channels get it every Monday.
 
+import { ErrorCode, type WebClient } from "@slack/web-api";
 import { parseDay } from "../core/days.ts";
 import { channelMention, issueKey } from "../core/parse.ts";
 import type { Router } from "../core/router.ts";
 import { actorOf, type Deps, ephemeral, refusal, unescapeText, words } from "../core/slack.ts";
 import { digestMessages } from "./blocks.ts";
 import { computeDigest, previousWeek, subscribe, unsubscribe, weekOf } from "./service.ts";
+
+/**
+ * Why the digest cannot go to a channel: Slack refused ("refused": unknown, archived, no access) or
+ * never gave an answer ("unanswered": a timeout, or 429s and 5xx past the client's retries).
+ */
+async function cannotPost(client: WebClient, channel: string): Promise<"refused" | "unanswered" | null> {
+  try {
+    await client.conversations.info({ channel });
+    return null;
+  } catch (e) {
+    return (e as { code?: string }).code === ErrorCode.PlatformError ? "refused" : "unanswered";
+  }
+}
 
 export function register(app: Router, deps: Deps): void {
   const { db, clock, config } = deps;
@@ -43,15 +57,21 @@ export function register(app: Router, deps: Deps): void {
       case "desuscribir": {
         const channel = channelMention.safeParse(arg);
         if (!channel.success) return usage(actor.t(issueKey(channel.error)));
-        const on = sub.toLowerCase().startsWith("s");
-        if (on) {
-          const info = await client.conversations.info({ channel: channel.data }).catch(() => null);
-          if (!info?.ok) return ack(ephemeral(actor.t("kpi.error.channel")));
-          const added = await subscribe(db, channel.data, actor.id);
-          return ack(ephemeral(actor.t(added ? "kpi.subscribed" : "kpi.alreadySubscribed", { channel: channel.data })));
+        if (!sub.toLowerCase().startsWith("s")) {
+          const removed = await unsubscribe(db, channel.data);
+          return ack(ephemeral(actor.t(removed ? "kpi.unsubscribed" : "kpi.notSubscribed", { channel: channel.data })));
         }
-        const removed = await unsubscribe(db, channel.data);
-        return ack(ephemeral(actor.t(removed ? "kpi.unsubscribed" : "kpi.notSubscribed", { channel: channel.data })));
+        // Asking Slack about the channel may wait out its retries: acknowledge first, answer through the response URL.
+        await ack();
+        const problem = await cannotPost(client, channel.data);
+        if (problem) {
+          if (problem === "unanswered") deps.logger.warn("conversations.info failed", { channel: channel.data });
+          const key = problem === "refused" ? "kpi.error.channel" : "kpi.error.slack";
+          return void (await respond(ephemeral(actor.t(key, { channel: channel.data }))));
+        }
+        const added = await subscribe(db, channel.data, actor.id);
+        const key = added ? "kpi.subscribed" : "kpi.alreadySubscribed";
+        return void (await respond(ephemeral(actor.t(key, { channel: channel.data }))));
       }
       case "help":
       case "ayuda":

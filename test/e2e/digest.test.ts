@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importFigures } from "../../src/kpi/service.ts";
 import { startTestApp, type TestApp } from "../kit/app.ts";
 import { BACKENDS } from "../kit/db.ts";
+import type { Json, SimResponse, SimUser } from "../kit/signer.ts";
 
 const admin = { id: "UADMIN", name: "ana" };
 const staff = { id: "USTAFF", name: "pedro" };
@@ -15,6 +16,23 @@ describe.each(BACKENDS)("weekly digest (%s)", (backend) => {
   const deliver = async () => {
     await t.capacita.dispatcher.stop();
     await t.capacita.dispatcher.drain();
+  };
+
+  let seq = 0;
+  /** A /kpi answered later: an empty acknowledgement, then the private answers through its response URL. */
+  const kpiLater = async (text: string, user: SimUser): Promise<{ res: SimResponse; answers: Json[] }> => {
+    const id = `kpi-${++seq}`;
+    const res = await t.sim.command("/kpi", text, user, { responseUrl: t.slack.responseUrl(id) });
+    expect(res.status).toBe(200);
+    expect(res.body).toBe("");
+    const byId = () => t.slack.calls.filter((c) => c.method === "response_url" && c.responseId === id);
+    await expect.poll(() => byId().length, { timeout: 8000 }).toBeGreaterThan(0);
+    return { res, answers: byId().map((c) => c.args) };
+  };
+  const subscribeLater = async (channel: string, user: SimUser) => {
+    const { res, answers } = await kpiLater(`subscribe ${channel}`, user);
+    expect(answers).toHaveLength(1);
+    return { res, answer: answers[0] };
   };
 
   beforeAll(async () => {
@@ -36,11 +54,30 @@ describe.each(BACKENDS)("weekly digest (%s)", (backend) => {
   it("lets managers and admins subscribe a channel, and refuses staff", async () => {
     const refused = await t.sim.command("/kpi", "subscribe <#CDIR|direccion>", staff);
     expect(refused.body.text).toContain("No tienes permiso");
-    const res = await t.sim.command("/kpi", "subscribe <#CDIR|direccion>", admin);
-    expect(res.body.text).toContain("<#CDIR> recibirá el resumen semanal");
+    expect((await subscribeLater("<#CDIR|direccion>", admin)).answer.text).toContain(
+      "<#CDIR> recibirá el resumen semanal",
+    );
+    expect(await t.db.digestSubscription.findMany({ select: { channelId: true } })).toEqual([{ channelId: "CDIR" }]);
+    const again = await subscribeLater("<#CDIR|direccion>", admin);
+    expect(again.answer.text).toContain("<#CDIR> ya recibe el resumen semanal");
+    const unknown = await subscribeLater("<#CNOPE|nope>", admin);
+    expect(unknown.answer).toMatchObject({ response_type: "ephemeral" });
+    expect(unknown.answer.text).toContain("No puedo publicar en ese canal");
     expect(await t.db.digestSubscription.count()).toBe(1);
-    const unknown = await t.sim.command("/kpi", "subscribe <#CNOPE|nope>", admin);
-    expect(unknown.body.text).toContain("No puedo publicar en ese canal");
+  });
+
+  it("acknowledges /kpi subscribe at once while Slack's answer about the channel is retried", async () => {
+    t.slack.addChannel({ id: "CVENTAS", name: "ventas" });
+    t.slack.failNext("conversations.info", { status: 500, body: { ok: false, error: "fatal_error" } });
+    const { res, answer } = await subscribeLater("<#CVENTAS|ventas>", admin);
+    // The acknowledgement did not wait for the retry: Slack would have shown its time-out error.
+    const asked = t.slack.callsTo("conversations.info").filter((c) => c.args.channel === "CVENTAS");
+    expect(asked.map((c) => Boolean(c.failed))).toEqual([true, false]);
+    expect(res.ms).toBeLessThan((asked[1]?.at ?? 0) - (asked[0]?.at ?? 0));
+    expect(answer.text).toContain("<#CVENTAS> recibirá el resumen semanal");
+    const unsubscribed = await t.sim.command("/kpi", "unsubscribe <#CVENTAS|ventas>", admin);
+    expect(unsubscribed.body.text).toContain("<#CVENTAS> ya no recibirá el resumen semanal");
+    expect(await t.db.digestSubscription.findMany({ select: { channelId: true } })).toEqual([{ channelId: "CDIR" }]);
   });
 
   it("posts one digest per channel and one DM per manager, each with its chart; a second run posts nothing", async () => {
@@ -84,12 +121,9 @@ describe.each(BACKENDS)("weekly digest (%s)", (backend) => {
   });
 
   it("shows the digest privately with /kpi and a past week with /kpi week", async () => {
-    const res = await t.sim.command("/kpi", "week 2026-11-25", admin);
-    expect(res.status).toBe(200);
-    await expect.poll(() => t.slack.callsTo("response_url").length).toBeGreaterThan(0);
-    const reply = t.slack.callsTo("response_url").at(-1);
-    expect(reply?.args.response_type).toBe("ephemeral");
-    expect(reply?.args.text).toContain("23 nov – 29 nov 2026");
+    const [reply] = (await kpiLater("week 2026-11-25", admin)).answers;
+    expect(reply?.response_type).toBe("ephemeral");
+    expect(reply?.text).toContain("23 nov – 29 nov 2026");
     const bad = await t.sim.command("/kpi", "week mañana", admin);
     expect(bad.body.text).toContain("Forma correcta: `/kpi");
   });

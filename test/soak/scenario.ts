@@ -361,8 +361,18 @@ export async function runSoak(stage: Stage, seed: number): Promise<SoakRun> {
       await command("setup", ADMIN, "/capacita", `manager ${team} <@${manager}>`);
     }
     for (const [question, answer] of FAQ) await command("setup", ADMIN, "/faq", `add ${question} | ${answer} | soak`);
-    for (const [i, channel] of DIGEST_CHANNELS.entries())
-      await command("setup", MANAGERS[i] as string, "/kpi", `subscribe <#${channel}|${channel.toLowerCase()}>`);
+    // The subscription is stored after the ack, once Slack confirms the channel: wait for the answer.
+    for (const [i, channel] of DIGEST_CHANNELS.entries()) {
+      const answer = await sendAndWait("setup", (sim, responseUrl) =>
+        sim.command(
+          "/kpi",
+          `subscribe <#${channel}|${channel.toLowerCase()}>`,
+          { id: MANAGERS[i] as string },
+          { responseUrl },
+        ),
+      );
+      expect(String(answer.args.text)).toContain(channel);
+    }
     for (const h of HIRES) {
       const res = await command("setup", h.trainer, "/newhire", `<@${h.userId}> ${h.start.toISOString().slice(0, 10)}`);
       expect(text(res)).toMatch(/<@UHIRE/);

@@ -263,6 +263,8 @@ export const en: Record<MessageKey, string> = {
   "kpi.notSubscribed": "<#{channel}> was not subscribed.",
   "kpi.error.week": "Give a day of the week you want to see: YYYY-MM-DD.",
   "kpi.error.channel": "I can't post in that channel. Invite me (/invite @capacita) and try again.",
+  "kpi.error.slack":
+    "Slack didn't answer when I checked <#{channel}>, so nothing changed. Please try again in a moment.",
   "usage.kpi": "/kpi [week YYYY-MM-DD | subscribe #channel | unsubscribe #channel]",
   "kpi.help":
     "*/kpi* — weekly KPI digest\n• `/kpi` — the digest of the last full week\n• `/kpi week YYYY-MM-DD` — the one of that day's week\n• `/kpi subscribe #channel` / `/kpi unsubscribe #channel` — which channels get it every Monday\nBusiness figures: `npm run cli -- kpi import <file.csv>`.",

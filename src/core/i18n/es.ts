@@ -272,6 +272,8 @@ export const es = {
   "kpi.notSubscribed": "<#{channel}> no estaba suscrito.",
   "kpi.error.week": "Indica un día de la semana que quieres ver: AAAA-MM-DD.",
   "kpi.error.channel": "No puedo publicar en ese canal. Invítame (/invite @capacita) y vuelve a intentarlo.",
+  "kpi.error.slack":
+    "Slack no ha respondido al comprobar <#{channel}>, así que no he cambiado nada. Vuelve a intentarlo en un momento.",
   "usage.kpi": "/kpi [week AAAA-MM-DD | subscribe #canal | unsubscribe #canal]",
   "kpi.help":
     "*/kpi* — resumen semanal de KPI\n• `/kpi` — el resumen de la última semana completa\n• `/kpi week AAAA-MM-DD` — el de la semana de ese día\n• `/kpi subscribe #canal` / `/kpi unsubscribe #canal` — qué canales lo reciben cada lunes\nCifras de negocio: `npm run cli -- kpi import <fichero.csv>`.",
