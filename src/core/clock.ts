@@ -25,3 +25,21 @@ export class MovableClock implements Clock {
     this.offsetMs += ms;
   }
 }
+
+/** A clock that stands still until moved: tests whose steps must not depend on how fast the machine is. */
+export class StoppedClock extends MovableClock {
+  private at: number;
+  constructor(start = new Date()) {
+    super();
+    this.at = start.getTime();
+  }
+  override now(): Date {
+    return new Date(this.at);
+  }
+  override set(at: Date): void {
+    this.at = at.getTime();
+  }
+  override advance(ms: number): void {
+    this.at += ms;
+  }
+}
