@@ -61,6 +61,8 @@ async function measure(backend: Backend) {
     const t0 = performance.now();
     const signIns = await seed(database.prisma);
     const seeded = performance.now() - t0;
+    // Counts Prisma operations: one each for the digest's queries, which read no relations (a
+    // nested relation read would add statements this does not see).
     let roundTrips = 0;
     const counted = database.prisma.$extends({
       query: {
@@ -92,7 +94,7 @@ export async function benchDigest(): Promise<BenchResult> {
       measured(r, "seeding the data", "s", (x) => x.seeded / 1000, { digits: 1 }),
       measured(r, "one digest, best of 3", "ms", (x) => x.best, { goal: atMost(1000) }),
       measured(r, "one digest, worst of 3", "ms", (x) => x.worst),
-      measured(r, "SQL round trips per digest", "", (x) => x.roundTrips),
+      measured(r, "SQL round trips per digest", "", (x) => x.roundTrips, { goal: atMost(6) }),
     ],
     notes: [
       `one digest (8-week trend) over ${WEEKS} weeks: 2,000 staff, ~100 sessions a week, each person at ~2 a week, 500 new hires`,

@@ -5,6 +5,7 @@ import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import { truncate } from "../core/blocks.ts";
+import { addDays, dayStart } from "../core/days.ts";
 import type { Db } from "../core/db.ts";
 import { withoutNul } from "../core/parse.ts";
 import { fail, ok, type Result } from "../core/result.ts";
@@ -300,23 +301,60 @@ export async function exportCsv(db: Db): Promise<string> {
   );
 }
 
-/** FAQ figures for the weekly digest (SPEC §6). */
-export async function faqStats(db: Db, from: Date, to: Date) {
-  const queries = await db.faqQuery.findMany({
-    where: { createdAt: { gte: from, lt: to } },
-    select: { entryId: true, answeredAt: true, text: true, feedback: { select: { helpful: true } } },
+// FAQ figures for the weekly digest (SPEC §6).
+
+/** One week's FAQ figures. */
+export interface FaqWeek {
+  asked: number;
+  answered: number;
+  /** Votes on answers, and those that found them helpful. */
+  rated: number;
+  helpful: number;
+  /** The questions asked most often that went unanswered (folded to lower case), at most five. */
+  topUnanswered: [string, number][];
+}
+
+interface QueryRow {
+  createdAt: Date;
+  answered: boolean;
+  /** the question, when it went unanswered */
+  text: string | null;
+  rated: number;
+  helpful: number;
+}
+
+/**
+ * FAQ figures for the 7-day weeks starting on the calendar days `weeks` (from midnight office time),
+ * in the order given. One query, however many weeks.
+ */
+export async function faqWindow(db: Db, zone: string, weeks: Date[]): Promise<FaqWeek[]> {
+  if (weeks.length === 0) return [];
+  const bounds = weeks.map((w) => ({ from: dayStart(w, zone), to: dayStart(addDays(w, 7), zone) }));
+  const from = new Date(Math.min(...bounds.map((b) => b.from.getTime())));
+  const to = new Date(Math.max(...bounds.map((b) => b.to.getTime())));
+  // In the order asked, so that equally frequent unanswered questions keep a stable order.
+  const rows = await db.$queryRaw<QueryRow[]>`
+    SELECT q."createdAt", q."entryId" IS NOT NULL AS answered,
+      CASE WHEN q."entryId" IS NULL THEN q.text END AS text,
+      (SELECT count(*)::int FROM "FaqFeedback" f WHERE f."queryId" = q.id) AS rated,
+      (SELECT count(*)::int FROM "FaqFeedback" f WHERE f."queryId" = q.id AND f.helpful) AS helpful
+    FROM "FaqQuery" q
+    WHERE q."createdAt" >= ${from}::timestamp AND q."createdAt" < ${to}::timestamp
+    ORDER BY q.id`;
+  return bounds.map(({ from, to }) => {
+    const week = rows.filter((q) => q.createdAt >= from && q.createdAt < to);
+    const topUnanswered = new Map<string, number>();
+    for (const q of week) {
+      if (q.text === null) continue;
+      const text = q.text.trim().toLowerCase();
+      topUnanswered.set(text, (topUnanswered.get(text) ?? 0) + 1);
+    }
+    return {
+      asked: week.length,
+      answered: week.filter((q) => q.answered).length,
+      rated: week.reduce((a, q) => a + q.rated, 0),
+      helpful: week.reduce((a, q) => a + q.helpful, 0),
+      topUnanswered: [...topUnanswered.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5),
+    };
   });
-  const answered = queries.filter((q) => q.entryId).length;
-  const rated = queries.flatMap((q) => q.feedback);
-  const topUnanswered = new Map<string, number>();
-  for (const q of queries)
-    if (!q.entryId)
-      topUnanswered.set(q.text.trim().toLowerCase(), (topUnanswered.get(q.text.trim().toLowerCase()) ?? 0) + 1);
-  return {
-    asked: queries.length,
-    answered,
-    rated: rated.length,
-    helpful: rated.filter((f) => f.helpful).length,
-    topUnanswered: [...topUnanswered.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5),
-  };
 }

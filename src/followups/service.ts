@@ -1,6 +1,6 @@
 // New hires and their follow-up checkpoints through the first three months (SPEC §4).
 import type { Clock } from "../core/clock.ts";
-import { addDays, dayStart, daysBetween, officeDay } from "../core/days.ts";
+import { addDays, dayStart, dayString, daysBetween, officeDay } from "../core/days.ts";
 import type { Db } from "../core/db.ts";
 import { fail, ok, type Result } from "../core/result.ts";
 import type { Role } from "../core/roles.ts";
@@ -263,59 +263,104 @@ export async function logFollowup(
   return { kind: "logged", checkpoint: after };
 }
 
-// KPI figures (SPEC §6), read by the weekly digest.
+// KPI figures (SPEC §6), read by the weekly digest: each data set is read once for all the weeks
+// asked for and split by week in memory, so a digest costs the same few queries whatever its trend.
+
+/** One week's follow-up figures. */
+export interface FollowupWeek {
+  /** New hires in their first three months on the week's last day. */
+  active: number;
+  /** Checkpoints that fell due in the week, and those of them closed by their due day. */
+  due: number;
+  onTime: number;
+  /** Checkpoints overdue as the day after the week begins. */
+  overdue: number;
+  /** 3-month retention as of the week's last day: the cohort, and those of it retained. */
+  cohort: number;
+  retained: number;
+}
+
+type Hire = Pick<NewHire, "startDate" | "leftOn">;
+
+interface CheckpointRow {
+  dueOn: Date;
+  state: CheckpointState;
+  closedAt: Date | null;
+  leftOn: Date | null;
+}
+
+/** New hires still in their first three months on `today` (days 0–89, not yet left). */
+const activeOn = (hires: Hire[], today: Date) =>
+  hires.filter(
+    (h) => h.startDate <= today && h.startDate > addDays(today, -RETENTION_DAY) && (!h.leftOn || h.leftOn > today),
+  ).length;
 
 /**
- * Of the checkpoints due in [from, to) (calendar days), the share closed by their due day (office time).
+ * 3-month retention (SPEC §6): of the new hires whose day 90 fell in the 13 weeks
+ * up to `today`, those who had not left by their day 90 (leaving on day 90 counts as left).
+ */
+function retentionOn(hires: Hire[], today: Date): { cohort: number; retained: number } {
+  const windowStart = addDays(today, -RETENTION_WINDOW_WEEKS * 7);
+  const cohort = hires.filter(
+    (h) => h.startDate > addDays(windowStart, -RETENTION_DAY) && h.startDate <= addDays(today, -RETENTION_DAY),
+  );
+  const retained = cohort.filter((h) => !h.leftOn || h.leftOn > addDays(h.startDate, RETENTION_DAY)).length;
+  return { cohort: cohort.length, retained };
+}
+
+/**
+ * Of the checkpoints due in [from, to) (calendar days), those closed by their due day (office time).
  * A checkpoint falls due only if its new hire had not left before its due day: one missed while they
  * were still here and closed as "left" later stays a missed follow-up.
  */
-export async function followupsOnTime(
-  db: Db,
-  zone: string,
-  from: Date,
-  to: Date,
-): Promise<{ due: number; onTime: number }> {
-  const rows = await db.checkpoint.findMany({
-    where: { dueOn: { gte: from, lt: to } },
-    select: { dueOn: true, closedAt: true, state: true, newHire: { select: { leftOn: true } } },
-  });
-  const due = rows.filter((c) => !c.newHire.leftOn || c.newHire.leftOn >= c.dueOn);
+function onTimeIn(rows: CheckpointRow[], zone: string, from: Date, to: Date): { due: number; onTime: number } {
+  const due = rows.filter((c) => c.dueOn >= from && c.dueOn < to && (!c.leftOn || c.leftOn >= c.dueOn));
   const onTime = due.filter((c) => c.closedAt && c.state !== "open" && officeDay(c.closedAt, zone) <= c.dueOn).length;
   return { due: due.length, onTime };
 }
 
-/** Open checkpoints whose due day has passed, as of `today`. */
 /**
  * Checkpoints overdue as `today` begins in the office zone: due before it and not closed by then.
  * Read from closedAt, so a past week's figure stays what it was then, not what it is now.
  */
-export async function overdueCount(db: Db, today: Date, zone: string): Promise<number> {
-  return db.checkpoint.count({
-    where: { dueOn: { lt: today }, OR: [{ state: "open" }, { closedAt: { gte: dayStart(today, zone) } }] },
-  });
-}
-
-/** New hires still in their first three months on `today`. */
-export async function activeNewHires(db: Db, today: Date): Promise<number> {
-  return db.newHire.count({
-    where: {
-      startDate: { lte: today, gt: addDays(today, -RETENTION_DAY) },
-      OR: [{ leftOn: null }, { leftOn: { gt: today } }],
-    },
-  });
+function overdueOn(rows: CheckpointRow[], today: Date, zone: string): number {
+  const begins = dayStart(today, zone);
+  return rows.filter((c) => c.dueOn < today && (c.state === "open" || (c.closedAt !== null && c.closedAt >= begins)))
+    .length;
 }
 
 /**
- * 3-month retention (SPEC §6): of the new hires whose day 90 fell in the 13 weeks
- * up to `today`, the share who had not left by their day 90 (leaving on day 90 counts as left).
+ * Follow-up figures for the 7-day weeks starting on the calendar days `weeks` (Mondays in the digest,
+ * but any day will do), in the order given. Two queries, however many weeks.
  */
-export async function retention(db: Db, today: Date): Promise<{ cohort: number; retained: number }> {
-  const windowStart = addDays(today, -RETENTION_WINDOW_WEEKS * 7);
-  const hires = await db.newHire.findMany({
-    where: { startDate: { gt: addDays(windowStart, -RETENTION_DAY), lte: addDays(today, -RETENTION_DAY) } },
-    select: { startDate: true, leftOn: true },
+export async function followupsWindow(db: Db, zone: string, weeks: Date[]): Promise<FollowupWeek[]> {
+  if (weeks.length === 0) return [];
+  const first = new Date(Math.min(...weeks.map(Number)));
+  const last = new Date(Math.max(...weeks.map(Number)));
+  const [checkpoints, hires] = await Promise.all([
+    // Due in a week (on time), or due before the last week ends and open or closed after the first ended (overdue).
+    db.$queryRaw<CheckpointRow[]>`
+      SELECT c."dueOn", c.state::text AS state, c."closedAt", h."leftOn"
+      FROM "Checkpoint" c JOIN "NewHire" h ON h.id = c."newHireId"
+      WHERE c."dueOn" < ${dayString(addDays(last, 7))}::date
+        AND (c."dueOn" >= ${dayString(first)}::date OR c.state = 'open'
+             OR c."closedAt" >= ${dayStart(addDays(first, 7), zone)}::timestamp)`,
+    // From the retention cohort of the first week's last day to those active on the last week's.
+    db.newHire.findMany({
+      where: {
+        startDate: { gt: addDays(first, 6 - RETENTION_WINDOW_WEEKS * 7 - RETENTION_DAY), lte: addDays(last, 6) },
+      },
+      select: { startDate: true, leftOn: true },
+    }),
+  ]);
+  return weeks.map((week) => {
+    const lastDay = addDays(week, 6);
+    const next = addDays(week, 7);
+    return {
+      active: activeOn(hires, lastDay),
+      ...onTimeIn(checkpoints, zone, week, next),
+      overdue: overdueOn(checkpoints, next, zone),
+      ...retentionOn(hires, lastDay),
+    };
   });
-  const retained = hires.filter((h) => !h.leftOn || h.leftOn > addDays(h.startDate, RETENTION_DAY)).length;
-  return { cohort: hires.length, retained };
 }

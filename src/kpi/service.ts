@@ -1,13 +1,13 @@
 // The weekly KPI digest's figures (SPEC §6): computed from capacita's own data and
 // from imported business figures, for a week (Monday–Sunday, office time), with the
-// previous week and an 8-week trend. Queries are per digest, never per row.
+// previous week and an 8-week trend. Queries are per digest, never per week or per row.
 import { parse } from "csv-parse/sync";
 import { z } from "zod";
 import { addDays, dayStart, dayString, officeDay, parseDay } from "../core/days.ts";
 import type { Db } from "../core/db.ts";
 import { withoutNul } from "../core/parse.ts";
-import { faqStats } from "../faq/service.ts";
-import { activeNewHires, followupsOnTime, overdueCount, retention } from "../followups/service.ts";
+import { type FaqWeek, faqWindow } from "../faq/service.ts";
+import { type FollowupWeek, followupsWindow } from "../followups/service.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { CATALOGUE, defFor, type KpiDef } from "./catalogue.ts";
 
@@ -44,6 +44,16 @@ export interface Digest {
 
 const pct = (a: number, b: number) => (b > 0 ? (100 * a) / b : null);
 
+// The digest reads each data set once for its 8 weeks and splits it by week in memory: a
+// handful of queries per digest, whatever the window. Follow-ups and the FAQ do the same in
+// their own services (followupsWindow, faqWindow); the training figures are split here.
+
+/** Only the people of `team` (by name), where a team is asked for. */
+const ofTeam = (col: Prisma.Sql, team: string | null) =>
+  team
+    ? Prisma.sql`AND ${col} IN (SELECT u.id FROM "User" u JOIN "Team" t ON t.id = u."teamId" WHERE t.name = ${team})`
+    : Prisma.empty;
+
 interface SessionRow {
   startsAt: Date;
   durationMin: number;
@@ -54,10 +64,9 @@ interface SessionRow {
   stars: number;
 }
 
-/** Per-session counts for the range, in one query; `members` limits people to a team. */
-async function sessionRows(db: Db, from: Date, to: Date, members: string[] | null): Promise<SessionRow[]> {
-  const who = (col: Prisma.Sql) =>
-    members ? Prisma.sql`AND ${col} IN (${Prisma.join(members.length ? members : [""])})` : Prisma.empty;
+/** Per-session counts for the range, in one query. */
+function sessionRows(db: Db, from: Date, to: Date, team: string | null): Promise<SessionRow[]> {
+  const who = (col: Prisma.Sql) => ofTeam(col, team);
   return db.$queryRaw<SessionRow[]>`
     SELECT s."startsAt", s."durationMin", s.status::text AS status,
       (SELECT count(*)::int FROM "SignIn" si WHERE si."sessionId" = s.id ${who(Prisma.sql`si."userId"`)}) AS "signIns",
@@ -79,16 +88,15 @@ export async function computeDigest(
   const bounds = weeks.map((w) => ({ w, from: dayStart(w, zone), to: dayStart(addDays(w, 7), zone) }));
   const first = bounds[0] as (typeof bounds)[number];
   const last = bounds.at(-1) as (typeof bounds)[number];
-  const members = team
-    ? (await db.user.findMany({ where: { team: { name: team } }, select: { id: true } })).map((u) => u.id)
-    : null;
 
-  const [sessions, staff, figures] = await Promise.all([
-    sessionRows(db, first.from, last.to, members),
+  const [sessions, staff, figures, followups, faq] = await Promise.all([
+    sessionRows(db, first.from, last.to, team),
     db.user.count({ where: { role: "staff", ...(team ? { team: { name: team } } : {}) } }),
     db.businessFigure.findMany({
       where: { weekStart: { gte: first.w, lte: last.w }, team: { in: team ? [team, ""] : [""] } },
     }),
+    followupsWindow(db, zone, weeks),
+    faqWindow(db, zone, weeks),
   ]);
 
   type Series = { values: (number | null)[]; targets: (number | null)[]; n?: number };
@@ -121,21 +129,15 @@ export async function computeDigest(
     put("satisfaction", i, ratings > 0 ? stars / ratings : null, null, ratings);
 
     // New hires and follow-ups, as of the week's last day.
-    const sunday = addDays(b.w, 6);
-    const [active, onTime, overdue, kept, faq] = await Promise.all([
-      activeNewHires(db, sunday),
-      followupsOnTime(db, zone, b.w, addDays(b.w, 7)),
-      overdueCount(db, addDays(b.w, 7), zone),
-      retention(db, sunday),
-      faqStats(db, b.from, b.to),
-    ]);
-    put("new_hires_active", i, active);
-    put("followups_on_time", i, pct(onTime.onTime, onTime.due), null, onTime.due);
-    put("overdue_followups", i, overdue);
-    put("retention_3m", i, pct(kept.retained, kept.cohort), null, kept.cohort);
-    put("faq_asked", i, faq.asked);
-    put("faq_answered", i, pct(faq.answered, faq.asked));
-    put("faq_helpful", i, pct(faq.helpful, faq.rated), null, faq.rated);
+    const f = followups[i] as FollowupWeek;
+    put("new_hires_active", i, f.active);
+    put("followups_on_time", i, pct(f.onTime, f.due), null, f.due);
+    put("overdue_followups", i, f.overdue);
+    put("retention_3m", i, pct(f.retained, f.cohort), null, f.cohort);
+    const q = faq[i] as FaqWeek;
+    put("faq_asked", i, q.asked);
+    put("faq_answered", i, pct(q.answered, q.asked));
+    put("faq_helpful", i, pct(q.helpful, q.rated), null, q.rated);
   }
 
   // Imported figures: the team's own where it has them, else the office's.
@@ -167,8 +169,7 @@ export async function computeDigest(
       n: s.n,
     });
   }
-  const faqNow = await faqStats(db, last.from, last.to);
-  return { weekStart, team, kpis, topUnanswered: faqNow.topUnanswered };
+  return { weekStart, team, kpis, topUnanswered: faq.at(-1)?.topUnanswered ?? [] };
 }
 
 // Business figures import (SPEC §6): week start, metric, value, target, optional team.

@@ -4,7 +4,7 @@ import { DateTime } from "luxon";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { parseConfig } from "../../src/config.ts";
 import { MovableClock } from "../../src/core/clock.ts";
-import { dayString } from "../../src/core/days.ts";
+import { addDays, dayString } from "../../src/core/days.ts";
 import type { Database, Db } from "../../src/core/db.ts";
 import { translator } from "../../src/core/i18n/index.ts";
 import { createLogger } from "../../src/core/logger.ts";
@@ -13,18 +13,15 @@ import { dueMessage, escalationMessage } from "../../src/followups/blocks.ts";
 import { followupJobs } from "../../src/followups/jobs.ts";
 import {
   type Actor,
-  activeNewHires,
   type CheckpointState,
   type DueCheckpoint,
   dueByTrainer,
   dueCheckpoints,
-  followupsOnTime,
+  followupsWindow,
   logFollowup,
   mayLog,
-  overdueCount,
   recordLeft,
   registerNewHire,
-  retention,
   toEscalate,
 } from "../../src/followups/service.ts";
 import { BACKENDS, freshDatabase } from "../kit/db.ts";
@@ -384,7 +381,15 @@ describe.each(BACKENDS)("follow-ups service on %s", (backend) => {
 
   // ---- KPI figures (SPEC §6) -----------------------------------------------------------------------------
 
-  describe("followupsOnTime", () => {
+  /** The figures of the 7-day weeks starting `back` days before each day, from one followupsWindow call. */
+  const weeksBefore = (days: string[], back: number) =>
+    followupsWindow(
+      db,
+      ZONE,
+      days.map((d) => addDays(day(d), -back)),
+    );
+
+  describe("followupsWindow: follow-ups on time", () => {
     it("counts the checkpoints due in [from, to) and those closed by their due day in office time", async () => {
       // The week Mon 2 Nov – Sun 8 Nov 2026 (Madrid is UTC+1).
       await hire("U01", "2026-10-26", {
@@ -433,15 +438,18 @@ describe.each(BACKENDS)("follow-ups service on %s", (backend) => {
         checkpoints: [{ day: 7, state: "left", closedAt: madrid("2026-11-06 16:00") }],
       });
       // Counted: U01 U02 U03 U04 U05 U06 U10 U11 = 8; on time: U01 U03 U06 U11 = 4.
-      expect(await followupsOnTime(db, ZONE, day("2026-11-02"), day("2026-11-09"))).toEqual({ due: 8, onTime: 4 });
       // Across the month boundary, 29 Oct – 4 Nov: U03 (3 Nov) U01 U02 (2 Nov) U08 (1 Nov) U04 (4 Nov) = 5;
-      // on time: U01 U03 U08 = 3.
-      expect(await followupsOnTime(db, ZONE, day("2026-10-29"), day("2026-11-05"))).toEqual({ due: 5, onTime: 3 });
-      expect(await followupsOnTime(db, ZONE, day("2026-12-01"), day("2026-12-08"))).toEqual({ due: 0, onTime: 0 });
+      // on time: U01 U03 U08 = 3. Nothing falls due 1–7 Dec.
+      const weeks = await weeksBefore(["2026-11-02", "2026-10-29", "2026-12-01"], 0);
+      expect(weeks.map(({ due, onTime }) => ({ due, onTime }))).toEqual([
+        { due: 8, onTime: 4 },
+        { due: 5, onTime: 3 },
+        { due: 0, onTime: 0 },
+      ]);
     });
   });
 
-  describe("overdueCount", () => {
+  describe("followupsWindow: overdue follow-ups, as the day after a week begins", () => {
     it("counts open checkpoints whose due day has passed", async () => {
       await hire("UA", "2026-11-02", {
         checkpoints: [
@@ -458,10 +466,9 @@ describe.each(BACKENDS)("follow-ups service on %s", (backend) => {
         ],
       });
       await hire("UC", "2026-10-01", { leftOn: "2026-10-20", checkpoints: [{ day: 30, state: "left" }] });
-      expect(await overdueCount(db, day("2026-11-30"), ZONE)).toBe(2);
-      expect(await overdueCount(db, day("2026-12-01"), ZONE)).toBe(3);
-      expect(await overdueCount(db, day("2026-11-09"), ZONE)).toBe(0);
-      expect(await overdueCount(db, day("2026-11-10"), ZONE)).toBe(1);
+      // As 30 Nov, 1 Dec, 9 Nov and 10 Nov begin.
+      const weeks = await weeksBefore(["2026-11-30", "2026-12-01", "2026-11-09", "2026-11-10"], 7);
+      expect(weeks.map((w) => w.overdue)).toEqual([2, 3, 0, 1]);
     });
 
     it("counts a past day as it was then: checkpoints closed later were still overdue", async () => {
@@ -471,15 +478,12 @@ describe.each(BACKENDS)("follow-ups service on %s", (backend) => {
           { day: 30, state: "not_reached", closedAt: madrid("2026-11-02 10:00") }, // due 31 Oct, closed 2 Nov
         ],
       });
-      expect(await overdueCount(db, day("2026-10-09"), ZONE)).toBe(1);
-      expect(await overdueCount(db, day("2026-10-10"), ZONE)).toBe(0);
-      expect(await overdueCount(db, day("2026-11-01"), ZONE)).toBe(1);
-      expect(await overdueCount(db, day("2026-11-02"), ZONE)).toBe(1);
-      expect(await overdueCount(db, day("2026-11-03"), ZONE)).toBe(0);
+      const weeks = await weeksBefore(["2026-10-09", "2026-10-10", "2026-11-01", "2026-11-02", "2026-11-03"], 7);
+      expect(weeks.map((w) => w.overdue)).toEqual([1, 0, 1, 1, 0]);
     });
   });
 
-  describe("activeNewHires", () => {
+  describe("followupsWindow: active new hires, on a week's last day", () => {
     it("counts those in days 0–89 who had not left by today", async () => {
       // today 1 Dec 2026; day 90 of a 2 Sep start is today.
       await hire("UA", "2026-09-02"); // day 90: no longer active
@@ -491,14 +495,14 @@ describe.each(BACKENDS)("follow-ups service on %s", (backend) => {
       await hire("UG", "2026-11-01", { leftOn: "2026-11-20" }); // left: not active
       await hire("UH", "2026-11-01", { leftOn: "2026-12-01" }); // leaves today: not active
       await hire("UI", "2026-11-01", { leftOn: "2026-12-05" }); // leaving date ahead: still active today
-      expect(await activeNewHires(db, day("2026-12-01"))).toBe(5); // UB UC UD UE UI
-      // A day later UB reaches day 90, UF starts, UI is still here.
-      expect(await activeNewHires(db, day("2026-12-02"))).toBe(5); // UC UD UE UF UI
-      expect(await activeNewHires(db, day("2026-12-05"))).toBe(4); // UC UD UE UF
+      // 1 Dec: UB UC UD UE UI. A day later UB reaches day 90, UF starts, UI is still here: UC UD UE UF UI.
+      // 5 Dec: UC UD UE UF.
+      const weeks = await weeksBefore(["2026-12-01", "2026-12-02", "2026-12-05"], 6);
+      expect(weeks.map((w) => w.active)).toEqual([5, 5, 4]);
     });
   });
 
-  describe("retention (SPEC §6)", () => {
+  describe("followupsWindow: 3-month retention (SPEC §6), on a week's last day", () => {
     it("is the share of those whose day 90 fell in the last 13 weeks who had not left by then", async () => {
       // today Sun 27 Dec 2026. The 13 weeks are 28 Sep – 27 Dec (91 days), so starts 30 Jun – 28 Sep.
       await hire("UA", "2026-09-28"); // day 90 = 27 Dec (today, last day): in, retained
@@ -511,13 +515,16 @@ describe.each(BACKENDS)("follow-ups service on %s", (backend) => {
       await hire("UH", "2026-07-31"); // day 90 = 29 Oct (DST change on the way): in, retained
       await hire("UI", "2026-10-01", { leftOn: "2026-10-05" }); // day 90 = 30 Dec: out
       // cohort UA UB UE UF UG UH = 6; retained UA UB UG UH = 4.
-      expect(await retention(db, day("2026-12-27"))).toEqual({ cohort: 6, retained: 4 });
       // A day later the window is 29 Sep – 28 Dec: UB drops out, UD comes in (left on day 60).
       // cohort UA UD UE UF UG UH = 6; retained UA UG UH = 3.
-      expect(await retention(db, day("2026-12-28"))).toEqual({ cohort: 6, retained: 3 });
       // Early on, 1 Oct: window 3 Jul – 1 Oct holds day 90s 28 Sep (UB) and 27 Sep (UC). Starts 4 Apr – 3 Jul.
-      expect(await retention(db, day("2026-10-01"))).toEqual({ cohort: 2, retained: 2 });
-      expect(await retention(db, day("2026-06-01"))).toEqual({ cohort: 0, retained: 0 });
+      const weeks = await weeksBefore(["2026-12-27", "2026-12-28", "2026-10-01", "2026-06-01"], 6);
+      expect(weeks.map(({ cohort, retained }) => ({ cohort, retained }))).toEqual([
+        { cohort: 6, retained: 4 },
+        { cohort: 6, retained: 3 },
+        { cohort: 2, retained: 2 },
+        { cohort: 0, retained: 0 },
+      ]);
     });
   });
 });
