@@ -1,5 +1,26 @@
 // Measures the search against an evaluation set: top-1, top-3 and abstention per kind.
-import { type FaqIndex, THRESHOLDS } from "./search.ts";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parse } from "csv-parse/sync";
+import { ROOT } from "../core/migrate.ts";
+import { FaqIndex, THRESHOLDS } from "./search.ts";
+
+/** The starter store (shared/data/faq-seed.csv, beside the repository), indexed. */
+export function seedIndex(): FaqIndex {
+  const file = path.resolve(ROOT, "..", "shared", "data", "faq-seed.csv");
+  const rows = parse(readFileSync(file), { columns: true }) as {
+    id: string;
+    question: string;
+    answer: string;
+    tags: string;
+    locale: string;
+  }[];
+  return new FaqIndex(rows.map((r) => ({ ...r, tags: r.tags.split(";") })));
+}
+
+/** An evaluation set of test/faq/ by file name. */
+export const evalSet = (file: string): EvalQuery[] =>
+  JSON.parse(readFileSync(path.join(ROOT, "test", "faq", file), "utf8")) as EvalQuery[];
 
 export interface EvalQuery {
   query: string;

@@ -52,19 +52,23 @@ function stem(locale: FaqLocale, word: string): string {
 // Each synonym group becomes one token "synN"; phrases are replaced before words are split.
 // A word listed in the lexicon belongs to its group as written; other forms reach a group by
 // their stem, unless two groups share that stem ("primer" and "prima" both stem to "prim");
-// a word written "=parto" belongs as written only (its stem is the stem of "parte").
+// a word written "=parto" belongs as written only (its stem is the stem of "parte"), and one
+// written "en:sent" by its English stem only (its Spanish stem is the stem of "sentir").
 const phraseToken = new Map<string, string>();
 const groupOfWord = new Map<string, string>();
 const groupsOfStem = new Map<string, Set<string>>();
 lexicon.synonyms.forEach((group, i) => {
   const token = `syn${i}`;
   for (const raw of group) {
-    const term = fold(raw).trim().replace(/\s+/g, " ");
+    const [, only, written] = /^(?:(es|en):)?(.*)$/.exec(raw) as RegExpExecArray;
+    const term = fold(written as string)
+      .trim()
+      .replace(/\s+/g, " ");
     if (term.includes(" ")) phraseToken.set(term, token);
     else if (raw.startsWith("=")) groupOfWord.set(term, token);
     else {
       groupOfWord.set(term, token);
-      for (const l of LOCALES) {
+      for (const l of only ? [only as FaqLocale] : LOCALES) {
         const key = `${l}:${stem(l, term)}`;
         groupsOfStem.set(key, (groupsOfStem.get(key) ?? new Set()).add(token));
       }
@@ -74,17 +78,71 @@ lexicon.synonyms.forEach((group, i) => {
 const groupOfStem = new Map(
   [...groupsOfStem].filter(([, groups]) => groups.size === 1).map(([key, groups]) => [key, [...groups][0] as string]),
 );
-// One pass for all phrases, longest first so "dar de baja" wins over "baja".
-const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const phraseRe = new RegExp(
-  `\\b(${
-    [...phraseToken.keys()]
-      .sort((a, b) => b.length - a.length)
-      .map(escapeRe)
-      .join("|") || "(?!)"
-  })\\b`,
-  "g",
-);
+// A phrase is found as written or as the stems of its words in either language ("pase a nombre
+// de" is "pasar a nombre de"), the longest one first so "dar de baja" wins over "baja": each form
+// has a tree of phrases, word by word, walked from each word of a text.
+/** A text's words as written and as stemmed in each language (a number as written: it has no stem). */
+const formsOf = (ws: string[]) => [ws, ...LOCALES.map((l) => ws.map((w) => (/\d/.test(w) ? w : stem(l, w))))];
+interface PhraseNode {
+  next: Map<string, PhraseNode>;
+  /** the group of the phrase that ends here; null when two groups' phrases share these stems */
+  token?: string | null;
+  /** that phrase's words as written */
+  written?: string[];
+}
+const phraseTrees: PhraseNode[] = formsOf([]).map(() => ({ next: new Map() }));
+for (const [phrase, token] of phraseToken) {
+  const ws = phrase.split(" ");
+  formsOf(ws).forEach((form, k) => {
+    let node = phraseTrees[k] as PhraseNode;
+    for (const w of form) {
+      const child = node.next.get(w) ?? { next: new Map() };
+      node.next.set(w, child);
+      node = child;
+    }
+    node.token = node.token === undefined || node.token === token ? token : null;
+    node.written ??= ws;
+  });
+}
+/**
+ * The lexicon phrase that starts at word i, the longest. A word the lexicon gives another
+ * meaning does not make a phrase by its stem ("life insurance" is not "life insured").
+ */
+function phraseAt(forms: string[][], i: number): { token: string; length: number } | undefined {
+  const ws = forms[0] as string[];
+  let best: { token: string; length: number } | undefined;
+  forms.forEach((form, k) => {
+    let node = phraseTrees[k];
+    for (let j = i; node && j < form.length; j++) {
+      node = node.next.get(form[j] as string);
+      const { token, written = [] } = node ?? {};
+      const length = j - i + 1;
+      if (!token || (best && best.length >= length)) continue;
+      if (k === 0 || ws.slice(i, j + 1).every((w, n) => w === written[n] || (groupOfWord.get(w) ?? token) === token))
+        best = { token, length };
+    }
+  });
+  return best;
+}
+
+/**
+ * A word as it sounds, for the typos of people who spell by ear: b/v, c/s/z, ll/y, g/j, a silent h
+ * and doubled letters sound alike ("ospitalisasion" is "hospitalización").
+ */
+function sound(word: string): string {
+  return word
+    .replace(/(?<!c)h/g, "")
+    .replace(/qu/g, "k")
+    .replace(/c(?=[ei])/g, "s")
+    .replace(/c/g, "k")
+    .replace(/z/g, "s")
+    .replace(/v/g, "b")
+    .replace(/ll/g, "y")
+    .replace(/gu(?=[ei])/g, "g")
+    .replace(/g(?=[ei])/g, "j")
+    .replace(/x/g, "ks")
+    .replace(/(.)\1+/g, "$1");
+}
 const isGroup = (t: string) => /^syn\d+$/.test(t);
 
 /**
@@ -93,13 +151,21 @@ const isGroup = (t: string) => /^syn\d+$/.test(t);
  * query the phrase stays one word, its token joined to its own words by "+" ("syn51+periodo+de+gracia").
  */
 function words(folded: string, phrases: "entry" | "query"): string[] {
-  return folded
-    .replace(/\s+/g, " ")
-    .replace(phraseRe, (m) =>
-      phrases === "entry" ? ` ${phraseToken.get(m)} ${m} ` : ` ${phraseToken.get(m)}+${m.replace(/ /g, "+")} `,
-    )
-    .split(" ")
-    .filter((w) => w && (w.includes("+") || isGroup(w) || (!stopwords.has(w) && (w.length >= 2 || /\d/.test(w)))));
+  const ws = folded.split(/\s+/).filter(Boolean);
+  const forms = formsOf(ws);
+  const out: string[] = [];
+  for (let i = 0; i < ws.length; ) {
+    const found = phraseAt(forms, i);
+    if (!found) {
+      out.push(ws[i++] as string);
+      continue;
+    }
+    const own = ws.slice(i, i + found.length);
+    if (phrases === "entry") out.push(found.token, ...own);
+    else out.push([found.token, ...own].join("+"));
+    i += found.length;
+  }
+  return out.filter((w) => w.includes("+") || isGroup(w) || (!stopwords.has(w) && (w.length >= 2 || /\d/.test(w))));
 }
 
 /**
@@ -139,6 +205,12 @@ export interface Match {
   words: number;
 }
 
+/** A query's candidate entries, best first, and how many words it was searched by. */
+export interface Ranked {
+  candidates: Match[];
+  words: number;
+}
+
 export interface SearchResult {
   best: Match | null;
   related: Match[];
@@ -155,12 +227,12 @@ export interface SearchResult {
  * least `wordsNeeded` of a longer one (long questions carry words that are no topic), ranking
  * `minLead` times above the runner-up (a near tie is a question between topics, or about none).
  */
-export const THRESHOLDS = { wordsNeeded: 3, fullCoverage: 0.75, minLead: 1.5 };
+export const THRESHOLDS = { wordsNeeded: 3, fullCoverage: 0.75, minLead: 1.4 };
 export type Thresholds = typeof THRESHOLDS;
 
 // BM25 rewards long answers that repeat a word; what people mean is better told by how many of
 // their words an entry has, and whether in its question or tags: the head of the list is re-ranked by that.
-const rank = (m: Match) => m.score * m.coverage * (1 + m.focus);
+const strength = (m: Match) => m.score * m.coverage * (1 + m.focus);
 const HEAD = 8;
 const MAX_QUERY_WORDS = 10;
 /** Field weights: an entry's question and tags say what it is about, its answer says more. */
@@ -203,6 +275,8 @@ export class FaqIndex {
   private readonly df = new Map<string, number>();
   /** The folded words of the store and the lexicon: what a typo is corrected to. */
   private readonly vocabulary = new SearchableMap<true>();
+  /** The same words by how they sound: what a typo made by ear is corrected to. */
+  private readonly soundsLike = new Map<string, string[]>();
 
   constructor(entries: SearchableEntry[] = []) {
     const analysed: Analysed[] = [];
@@ -224,6 +298,8 @@ export class FaqIndex {
         if (w.length >= 3 && !/\d/.test(w)) this.vocabulary.set(w, true);
     }
     for (const w of groupOfWord.keys()) this.vocabulary.set(w, true);
+    for (const [w] of this.vocabulary)
+      if (w.length >= 5) this.soundsLike.set(sound(w), [...(this.soundsLike.get(sound(w)) ?? []), w]);
     this.mini.addAll(analysed);
   }
 
@@ -257,7 +333,7 @@ export class FaqIndex {
    * inside words, seldom the first letter: keeping it spares many real words the store lacks.
    */
   private nearest(word: string): string[] {
-    const found = new Set<string>();
+    const found = new Set<string>(this.soundsLike.get(sound(word)));
     for (const [w] of this.vocabulary.fuzzyGet(word, 1)) if (w[0] === word[0]) found.add(w);
     for (let i = 1; i + 1 < word.length; i++) {
       const swapped = word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
@@ -274,35 +350,25 @@ export class FaqIndex {
   }
 
   search(query: string, thresholds: Thresholds = THRESHOLDS): SearchResult {
+    return decide(this.rank(query), thresholds);
+  }
+
+  /** The entries that match the query, best first, before deciding whether to answer. */
+  rank(query: string): Ranked {
     const qwords = this.informative(
       words(fold(query), "query")
         .map((w) => this.queryWord(w))
         .filter((w) => w.terms.length),
     );
-    if (qwords.length === 0) return { best: null, related: [], candidates: [] };
+    if (qwords.length === 0) return { candidates: [], words: 0 };
     const weight = new Map<string, number>();
     for (const w of qwords)
       for (const t of w.terms) weight.set(t, Math.max(weight.get(t) ?? 0, w.corrected ? CORRECTED : 1));
     const candidates = this.retrieve(weight)
       .slice(0, HEAD)
       .map((r) => this.match(r, qwords))
-      .sort((a, b) => rank(b) - rank(a));
-    const [top, second] = candidates;
-    const n = qwords.length;
-    const confident =
-      top !== undefined &&
-      top.focus > 0 &&
-      (top.coverage >= thresholds.fullCoverage ||
-        (top.words >= Math.min(n, thresholds.wordsNeeded) &&
-          (second === undefined || rank(top) >= thresholds.minLead * rank(second))));
-    return {
-      best: confident ? top : null,
-      related: candidates
-        .slice(confident ? 1 : 0)
-        .filter((c) => c.focus > 0)
-        .slice(0, 3),
-      candidates,
-    };
+      .sort((a, b) => strength(b) - strength(a));
+    return { candidates, words: qwords.length };
   }
 
   /**
@@ -349,4 +415,23 @@ export class FaqIndex {
       words: inEntry.length,
     };
   }
+}
+
+/** Answer with the best candidate, or say "I don't know" (`THRESHOLDS`). */
+export function decide({ candidates, words: n }: Ranked, thresholds: Thresholds = THRESHOLDS): SearchResult {
+  const [top, second] = candidates;
+  const confident =
+    top !== undefined &&
+    top.focus > 0 &&
+    (top.coverage >= thresholds.fullCoverage ||
+      (top.words >= Math.min(n, thresholds.wordsNeeded) &&
+        (second === undefined || strength(top) >= thresholds.minLead * strength(second))));
+  return {
+    best: confident ? top : null,
+    related: candidates
+      .slice(confident ? 1 : 0)
+      .filter((c) => c.focus > 0)
+      .slice(0, 3),
+    candidates,
+  };
 }

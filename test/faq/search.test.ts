@@ -2,7 +2,7 @@
 // are JavaScript's own, a large store; and the index kept in step with the entries.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/core/db.ts";
-import { FaqIndex, type SearchableEntry } from "../../src/faq/search.ts";
+import { analyse, FaqIndex, type SearchableEntry } from "../../src/faq/search.ts";
 import { addEntry, ask, FaqSearch, removeEntry } from "../../src/faq/service.ts";
 import { BACKENDS, freshDatabase } from "../kit/db.ts";
 
@@ -36,6 +36,26 @@ describe("FaqIndex", () => {
     expect(index.search("cancelar polisa").best?.id).toBe("anular");
     expect(index.search("benefisiarios").best?.id).toBe("beneficiarios");
     expect(index.search("cambair benficiarios").best?.id).toBe("beneficiarios");
+  });
+
+  it("reads a typo made by ear, several letters off, as the word it sounds like", () => {
+    const health = new FaqIndex([
+      entry("renta", "¿Cómo se cobra la renta por hospitalización?", "Con el informe de alta.", ["salud"]),
+    ]);
+    expect(health.search("renta ospitalisasion").best?.id).toBe("renta");
+    expect(health.search("renta hospitalisacion").best?.id).toBe("renta");
+  });
+
+  it("finds a phrase of the lexicon whatever the forms of its words, unless a word means something else", () => {
+    // "dejar de pagar" is in the lexicon as written; "dejó de pagar" only by its stems.
+    expect(analyse("dejó de pagar", ["es"])[0]?.[0]).toBe(analyse("impago", ["es"])[0]?.[0]);
+    // "life insured" is a phrase; "insurance" is a word of its own group, so "life insurance" is not that phrase.
+    expect(analyse("life insurance", ["en"]).flat()).not.toContain(analyse("life insured", ["en"])[0]?.[0]);
+  });
+
+  it("stems a lexicon word in its own language only (the English 'sent' is not the Spanish 'sentir')", () => {
+    expect(analyse("sentir", ["es", "en"])[0]).not.toContain(analyse("enviar", ["es"])[0]?.[0]);
+    expect(analyse("sent", ["es", "en"])[0]).toContain(analyse("enviar", ["es"])[0]?.[0]);
   });
 
   it("finds an entry by one word of a phrase it holds (período de gracia), and by the phrase", () => {
