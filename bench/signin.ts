@@ -1,7 +1,8 @@
 // `npm run bench -- signin`: /signin ack latency at 200 requests/s and maximum
 // throughput, capacita (embedded and PostgreSQL) against a bare Bolt app that only
 // acks; then 1,000 people signing in to one session, each request sent twice.
-import { createSession } from "../src/training/service.ts";
+import { findPeople } from "../src/people/service.ts";
+import { createSession, signInMany } from "../src/training/service.ts";
 import { benchUser, type LoadResult } from "./lib/load.ts";
 import { atLeast, atMost, type BenchResult, exactly, independent, measured } from "./lib/report.ts";
 import {
@@ -87,6 +88,29 @@ async function fixedAndMax(url: string, code: (title: string) => Promise<string>
 
 const failed = (r: LoadResult) => r.errors + r.non2xx + r.timeouts;
 
+/**
+ * The embedded database's own share of a sign-in: the two statements a batch makes (the people,
+ * then the sign-ins), timed alone in batches of the size seen at the maximum. With the database in
+ * the process this CPU adds to Bolt's, whatever the app around it does.
+ */
+async function databaseCpuPerSignIn(app: BenchApp, code: string): Promise<number> {
+  const batch = 15;
+  const batches = S.burst / batch;
+  const db = app.database.prisma;
+  const before = process.cpuUsage();
+  for (let b = 0; b < batches; b++) {
+    const ids = Array.from({ length: batch }, (_, i) => benchUser(b * batch + i));
+    await findPeople(db, ids);
+    await signInMany(
+      db,
+      app.clock,
+      ids.map((userId) => ({ userId, code })),
+    );
+  }
+  const cpu = process.cpuUsage(before);
+  return (cpu.user + cpu.system) / (batches * batch);
+}
+
 async function measureCapacita(backend: Backend) {
   const app = await startBenchApp(backend);
   try {
@@ -114,7 +138,11 @@ async function measureCapacita(backend: Backend) {
     const friendly = Object.entries(burst.bodies)
       .filter(([k]) => !k.startsWith("Algo"))
       .reduce((a, [, v]) => a + v, 0);
-    return { fixed, max, cpuPerRequestUs, burst, stored, distinct: distinct.length, friendly };
+    const databaseCpuUs =
+      backend === "embedded"
+        ? await databaseCpuPerSignIn(app, (await openSession(app, "database alone")).code)
+        : undefined;
+    return { fixed, max, cpuPerRequestUs, burst, stored, distinct: distinct.length, friendly, databaseCpuUs };
   } finally {
     await app.close();
   }
@@ -158,6 +186,20 @@ export async function benchSignin(): Promise<BenchResult> {
           digits: 2,
         },
       ),
+      {
+        figure: "embedded database CPU per sign-in: its two queries alone, through Prisma, in batches of 15",
+        unit: "µs",
+        embedded: cap.embedded?.databaseCpuUs,
+      },
+      {
+        figure: "ceiling of max throughput ÷ bare Bolt with the database in-process: bare CPU ÷ (bare + database CPU)",
+        unit: "",
+        digits: 2,
+        embedded:
+          cap.embedded?.databaseCpuUs === undefined
+            ? undefined
+            : bare.cpuPerRequestUs / (bare.cpuPerRequestUs + cap.embedded.databaseCpuUs),
+      },
       measured(cap, `${burst}: sign-ins stored`, "", (r) => r.stored, { goal: exactly(S.burst) }),
       measured(cap, `${burst}: duplicates`, "", (r) => r.stored - r.distinct, { goal: exactly(0) }),
       measured(cap, `${burst}: failed requests`, "", (r) => failed(r.burst), { goal: exactly(0) }),
