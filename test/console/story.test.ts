@@ -68,7 +68,7 @@ function consoleSession() {
       s.finished = true;
     });
     s.running.catch(() => {});
-    await until("Type :help for help");
+    await until("Type :help for help", 25_000); // a loaded machine may take a while to start it
   }
 
   async function quit() {
