@@ -10,6 +10,7 @@ export const ACTIONS = {
   share: "faq.share",
   related: "faq.related",
   answer: "faq.answer",
+  useEntry: "faq.useEntry",
 } as const;
 export const VIEWS = { add: "faq.add", edit: "faq.edit", answer: "faq.answerQuestion" } as const;
 
@@ -180,7 +181,30 @@ export function entryModal(t: T, mode: "add" | "edit", entry?: FaqEntry): ModalV
   };
 }
 
-export function answerModal(t: T, query: FaqQuery, locale: "es" | "en"): ModalView {
+/**
+ * The admin's answer to an unanswered question: one of the entries closest to it (the search's
+ * first candidates, each with a "Use this one" button), or a new entry.
+ */
+export function answerModal(t: T, query: FaqQuery, locale: "es" | "en", closest: FaqEntry[] = []): ModalView {
+  const existing: KnownBlock[] = closest.length
+    ? [
+        { type: "section", text: mrkdwn(t("faq.answerModal.existing")) },
+        ...closest.map(
+          (e): KnownBlock => ({
+            type: "section",
+            text: mrkdwn(clip(`*${e.id}* ${esc(e.question)}\n${esc(clip(e.answer, 200))}`, 3000)),
+            accessory: {
+              type: "button",
+              action_id: ACTIONS.useEntry,
+              value: JSON.stringify({ queryId: query.id, entryId: e.id }),
+              text: plain(t("faq.button.useEntry")),
+            },
+          }),
+        ),
+        { type: "divider" },
+        { type: "section", text: mrkdwn(t("faq.answerModal.orNew")) },
+      ]
+    : [];
   return {
     type: "modal",
     callback_id: VIEWS.answer,
@@ -193,8 +217,19 @@ export function answerModal(t: T, query: FaqQuery, locale: "es" | "en"): ModalVi
         type: "context",
         elements: [mrkdwn(t("faq.answerModal.asked", { user: query.userId, question: esc(clip(query.text, 500)) }))],
       },
+      ...existing,
       ...entryInputs(t, { question: truncate(query.text, 500), locale }),
     ],
+  };
+}
+
+/** What the answer modal becomes after "Use this one": what was done, or why not. */
+export function messageModal(t: T, text: string): ModalView {
+  return {
+    type: "modal",
+    title: plain(t("faq.answerModal.title")),
+    close: plain(t("faq.modal.close")),
+    blocks: [{ type: "section", text: mrkdwn(clip(text, 3000)) }],
   };
 }
 

@@ -1,7 +1,7 @@
 // /ask for everyone; /faq, the "Answer" loop and the entry modals for admins.
 import type { BlockAction, ButtonAction } from "@slack/bolt";
 import { z } from "zod";
-import { truncate } from "../core/blocks.ts";
+import { esc, truncate } from "../core/blocks.ts";
 import { translator } from "../core/i18n/index.ts";
 import { enqueue } from "../core/outbox.ts";
 import { issueKey, viewMetadata } from "../core/parse.ts";
@@ -16,6 +16,7 @@ import {
   entryMessage,
   entryModal,
   listMessage,
+  messageModal,
   sharedMessage,
   unansweredMessage,
   unansweredNotice,
@@ -27,6 +28,8 @@ import {
   ask,
   editEntry,
   entrySchema,
+  type FaqEntry,
+  type FaqQuery,
   FaqSearch,
   getEntry,
   getQuery,
@@ -150,31 +153,46 @@ export function register(app: Router, deps: Deps): void {
     const id = queryIdValue.safeParse(action.value ?? "");
     const query = id.success ? await getQuery(db, id.data) : null;
     if (!query) return void (await respond({ ...ephemeral(actor.t("faq.error.noQuestion")), replace_original: false }));
-    if (query.answeredAt)
+    if (query.answeredAt || query.entryId)
       return void (await respond({ ...ephemeral(actor.t("faq.error.alreadyAnswered")), replace_original: false }));
     const [asker] = (await localesOf(db, [query.userId], config.DEFAULT_LOCALE)).values();
+    // The entries the search found closest, though not sure enough to answer with: often the right one is there.
+    const closest = (await search.current())
+      .search(query.text)
+      .candidates.slice(0, 3)
+      .map((c) => search.entry(c.id))
+      .filter((e) => e !== undefined);
     await client.views.open({
       trigger_id: body.trigger_id,
-      view: answerModal(actor.t, query, asker ?? config.DEFAULT_LOCALE),
+      view: answerModal(actor.t, query, asker ?? config.DEFAULT_LOCALE, closest),
     });
   });
 
-  app.view(VIEWS.answer, async ({ ack, view, context }) => {
-    const actor = actorOf(context);
-    const denied = adminOnly(actor);
-    if (denied) return ack({ response_action: "errors", errors: { answer: denied } });
-    const meta = z.object({ queryId: z.number().int() }).safeParse(viewMetadata(view.private_metadata));
-    const input = entryFromView(view.state.values as Values);
-    if (!input.success)
-      return ack({
-        response_action: "errors",
-        errors: { [String(input.error.issues[0]?.path[0] ?? "answer")]: actor.t(issueKey(input.error)) },
-      });
-    if (!meta.success) return ack({ response_action: "errors", errors: { answer: actor.t("faq.error.noQuestion") } });
-    const result = await answerQuestion(db, meta.data.queryId, input.data, actor.id, clock.now());
-    if (!result.ok) return ack({ response_action: "errors", errors: { answer: actor.t(result.key) } });
+  const useEntryValue = z.object({ queryId: z.number().int(), entryId: z.string().max(60) });
+
+  /** "Use this one" in the answer modal: the question is answered with an entry the store has. */
+  app.action<BlockAction<ButtonAction>>(ACTIONS.useEntry, async ({ action, ack, respond, client, body, context }) => {
     await ack();
+    const actor = actorOf(context);
+    // In the modal the answer replaces the modal; anywhere else (a crafted payload) it is a private reply.
+    const answer = async (text: string) =>
+      body.view?.id
+        ? void (await client.views.update({ view_id: body.view.id, view: messageModal(actor.t, text) }))
+        : void (await respond({ ...ephemeral(text), replace_original: false }));
+    const denied = adminOnly(actor);
+    if (denied) return answer(denied);
+    const value = useEntryValue.safeParse(viewMetadata(action.value ?? ""));
+    if (!value.success) return answer(actor.t("faq.error.noQuestion"));
+    const { queryId, entryId } = value.data;
+    const result = await answerQuestion(db, queryId, { entryId }, actor.id, clock.now());
+    if (!result.ok) return answer(actor.t(result.key, { id: esc(value.data.entryId) }));
     const { entry, query } = result.value;
+    await tellAsker(query, entry);
+    await answer(actor.t("faq.answerModal.linked", { user: query.userId, id: esc(entry.id) }));
+  });
+
+  /** The person who asked gets the answer by DM (through the outbox: never lost, never twice). */
+  async function tellAsker(query: FaqQuery, entry: FaqEntry) {
     const [locale] = (await localesOf(db, [query.userId], config.DEFAULT_LOCALE)).values();
     const t = translator(locale ?? config.DEFAULT_LOCALE);
     await enqueue(db, clock, [
@@ -193,6 +211,24 @@ export function register(app: Router, deps: Deps): void {
       },
     ]);
     outbox.poke();
+  }
+
+  app.view(VIEWS.answer, async ({ ack, view, context }) => {
+    const actor = actorOf(context);
+    const denied = adminOnly(actor);
+    if (denied) return ack({ response_action: "errors", errors: { answer: denied } });
+    const meta = z.object({ queryId: z.number().int() }).safeParse(viewMetadata(view.private_metadata));
+    const input = entryFromView(view.state.values as Values);
+    if (!input.success)
+      return ack({
+        response_action: "errors",
+        errors: { [String(input.error.issues[0]?.path[0] ?? "answer")]: actor.t(issueKey(input.error)) },
+      });
+    if (!meta.success) return ack({ response_action: "errors", errors: { answer: actor.t("faq.error.noQuestion") } });
+    const result = await answerQuestion(db, meta.data.queryId, { newEntry: input.data }, actor.id, clock.now());
+    if (!result.ok) return ack({ response_action: "errors", errors: { answer: actor.t(result.key) } });
+    await ack();
+    await tellAsker(result.value.query, result.value.entry);
   });
 
   app.command("/faq", async ({ command, ack, client, context }) => {

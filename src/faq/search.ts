@@ -21,6 +21,8 @@ export interface SearchableEntry {
   answer: string;
   tags: string[];
   locale: string;
+  /** Other ways people asked it: questions an admin answered with this entry. */
+  variants?: string[];
 }
 
 const stemmers = { es: snowball.newStemmer("spanish"), en: snowball.newStemmer("english") };
@@ -283,9 +285,12 @@ export class FaqIndex {
     for (const e of entries) {
       const locale = [localeOf(e)];
       const folded = { question: fold(e.question), tags: fold(e.tags.join(" ")), answer: fold(e.answer) };
+      // A learnt way of asking counts as the question; its words (typos too) are not words the store knows.
+      const variants = (e.variants ?? []).map((v) => fold(v)).join(" \n ");
       const terms = (field: keyof typeof folded) =>
         words(folded[field], "entry").map((w) => termsOf(w, locale)[0] as string);
-      const doc = { question: terms("question"), tags: terms("tags"), answer: terms("answer") };
+      const asked = words(variants, "entry").map((w) => termsOf(w, locale)[0] as string);
+      const doc = { question: [...terms("question"), ...asked], tags: terms("tags"), answer: terms("answer") };
       analysed.push({
         id: e.id,
         question: doc.question.join(" "),

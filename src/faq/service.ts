@@ -47,9 +47,11 @@ export class FaqSearch {
     const now = performance.now();
     if (this.checkedChanges === localChanges && now - this.checkedAt < this.recheckMs) return this.index;
     const changes = localChanges;
-    const [row] = await this.db.$queryRaw<{ n: bigint | number; latest: Date | null }[]>`
-      SELECT count(*) AS n, max("updatedAt") AS latest FROM "FaqEntry"`;
-    const fingerprint = `${row?.n}:${row?.latest?.getTime() ?? 0}`;
+    const [row] = await this.db.$queryRaw<{ n: bigint | number; latest: Date | null; learnt: bigint | number }[]>`
+      SELECT count(*) AS n, max("updatedAt") AS latest,
+        (SELECT count(*) FROM "FaqQuery" WHERE "answeredBy" IS NOT NULL AND "entryId" IS NOT NULL) AS learnt
+      FROM "FaqEntry"`;
+    const fingerprint = `${row?.n}:${row?.latest?.getTime() ?? 0}:${row?.learnt}`;
     if (fingerprint !== this.fingerprint) {
       this.building ??= this.rebuild(fingerprint).finally(() => {
         this.building = undefined;
@@ -67,8 +69,16 @@ export class FaqSearch {
   }
 
   private async rebuild(fingerprint: string): Promise<void> {
-    const entries = await this.db.faqEntry.findMany({ orderBy: { id: "asc" } });
-    this.index = new FaqIndex(entries);
+    const [entries, learnt] = await Promise.all([
+      this.db.faqEntry.findMany({ orderBy: { id: "asc" } }),
+      this.db.faqQuery.findMany({
+        where: { answeredBy: { not: null }, entryId: { not: null } },
+        select: { entryId: true, text: true },
+      }),
+    ]);
+    const variants = new Map<string, string[]>();
+    for (const q of learnt) variants.set(q.entryId as string, [...(variants.get(q.entryId as string) ?? []), q.text]);
+    this.index = new FaqIndex(entries.map((e) => ({ ...e, variants: variants.get(e.id) })));
     this.entries = new Map(entries.map((e) => [e.id, e]));
     this.fingerprint = fingerprint;
   }
@@ -183,24 +193,35 @@ export async function unanswered(db: Db, limit = 20): Promise<FaqQuery[]> {
   return db.faqQuery.findMany({ where: { entryId: null, answeredAt: null }, orderBy: { id: "desc" }, take: limit });
 }
 
-/** An admin's answer to an unanswered question: a new entry, and the question marked answered. */
+/**
+ * An admin's answer to an unanswered question: a new entry, or an entry the store has — then the
+ * question is linked to it, and the search learns this way of asking it (`FaqSearch` indexes it
+ * with the entry).
+ */
+export type QuestionAnswer = { newEntry: EntryInput } | { entryId: string };
+
 export async function answerQuestion(
   db: Db,
   queryId: number,
-  input: EntryInput,
+  answer: QuestionAnswer,
   adminId: string,
   now: Date,
 ): Promise<Result<{ entry: FaqEntry; query: FaqQuery }>> {
   const result = await db.$transaction(async (tx) => {
     const query = await tx.faqQuery.findUnique({ where: { id: queryId } });
     if (!query) return fail("faq.error.noQuestion");
-    if (query.answeredAt) return fail("faq.error.alreadyAnswered");
-    const entry = await tx.faqEntry.create({ data: { id: newEntryId(), ...input, authorId: adminId } });
-    const updated = await tx.faqQuery.update({
-      where: { id: queryId },
-      data: { answeredAt: now, answeredBy: adminId },
-    });
-    return ok({ entry, query: updated });
+    if (query.answeredAt || query.entryId) return fail("faq.error.alreadyAnswered");
+    const existing = "entryId" in answer ? await tx.faqEntry.findUnique({ where: { id: answer.entryId } }) : null;
+    if ("entryId" in answer && !existing) return fail("faq.error.notFound");
+    // Claimed only while still unanswered: two admins answering at once answer it once.
+    const data = { answeredAt: now, answeredBy: adminId, ...(existing ? { entryId: existing.id } : {}) };
+    const { count } = await tx.faqQuery.updateMany({ where: { id: queryId, answeredAt: null, entryId: null }, data });
+    if (count === 0) return fail("faq.error.alreadyAnswered");
+    const entry =
+      "newEntry" in answer
+        ? await tx.faqEntry.create({ data: { id: newEntryId(), ...answer.newEntry, authorId: adminId } })
+        : (existing as FaqEntry);
+    return ok({ entry, query: { ...query, ...data } });
   });
   entriesChanged();
   return result;
@@ -332,10 +353,11 @@ export async function faqWindow(db: Db, zone: string, weeks: Date[]): Promise<Fa
   const bounds = weeks.map((w) => ({ from: dayStart(w, zone), to: dayStart(addDays(w, 7), zone) }));
   const from = new Date(Math.min(...bounds.map((b) => b.from.getTime())));
   const to = new Date(Math.max(...bounds.map((b) => b.to.getTime())));
-  // In the order asked, so that equally frequent unanswered questions keep a stable order.
+  // In the order asked, so that equally frequent unanswered questions keep a stable order. "Answered" is
+  // what /ask answered then: a question an admin later answered with an entry stays unanswered that week.
   const rows = await db.$queryRaw<QueryRow[]>`
-    SELECT q."createdAt", q."entryId" IS NOT NULL AS answered,
-      CASE WHEN q."entryId" IS NULL THEN q.text END AS text,
+    SELECT q."createdAt", (q."entryId" IS NOT NULL AND q."answeredBy" IS NULL) AS answered,
+      CASE WHEN q."entryId" IS NULL OR q."answeredBy" IS NOT NULL THEN q.text END AS text,
       (SELECT count(*)::int FROM "FaqFeedback" f WHERE f."queryId" = q.id) AS rated,
       (SELECT count(*)::int FROM "FaqFeedback" f WHERE f."queryId" = q.id AND f.helpful) AS helpful
     FROM "FaqQuery" q

@@ -90,6 +90,68 @@ describe.each(BACKENDS)("/ask and /faq (%s)", (backend) => {
     expect(again.body.text).toContain("Canberra.");
   });
 
+  it("lets an admin answer with an entry the store has, and the search learns that way of asking", async () => {
+    const asked = "mi cliente se ha quedado sin trabajo y no puede pagar";
+    const first = await t.sim.command("/ask", asked, staff);
+    expect(first.body.text).toContain("No lo sé");
+    const query = await t.db.faqQuery.findFirstOrThrow({ where: { text: asked } });
+
+    // The answer modal offers the entries closest to the question, each with "Usar esta".
+    const opened = () => t.slack.callsTo("views.open").filter((c) => c.args.view.callback_id === "faq.answerQuestion");
+    const before = opened().length;
+    await t.sim.action(admin, "faq.answer", String(query.id));
+    await expect.poll(() => opened().length).toBe(before + 1);
+    const modal = [...t.slack.views.values()].filter((v) => v.callback_id === "faq.answerQuestion").at(-1);
+    const blocks = (modal?.blocks ?? []) as { accessory?: { action_id: string; value: string } }[];
+    const offered = blocks
+      .map((b) => b.accessory)
+      .filter((a) => a?.action_id === "faq.useEntry")
+      .map((a) => JSON.parse(a?.value ?? "{}").entryId);
+    expect(offered).toContain("faq-006");
+
+    // A staff member's crafted click is refused and links nothing.
+    const value = JSON.stringify({ queryId: query.id, entryId: "faq-006" });
+    await t.sim.action(staff, "faq.useEntry", value, { view: modal });
+    const refused = await waitForCalls(t.slack, "views.update");
+    expect(JSON.stringify(refused.at(-1)?.args.view)).toContain("No tienes permiso");
+    expect((await t.db.faqQuery.findUniqueOrThrow({ where: { id: query.id } })).entryId).toBeNull();
+
+    const updates = t.slack.callsTo("views.update").length;
+    const res = await t.sim.action(admin, "faq.useEntry", value, { view: modal });
+    expect(res.status).toBe(200);
+    await expect.poll(() => t.slack.callsTo("views.update").length).toBe(updates + 1);
+    expect(JSON.stringify(t.slack.callsTo("views.update").at(-1)?.args.view)).toContain("faq-006");
+    expect(await t.db.faqQuery.findUniqueOrThrow({ where: { id: query.id } })).toMatchObject({
+      entryId: "faq-006",
+      answeredBy: "UADMIN",
+    });
+
+    // The asker gets faq-006's answer by DM, once.
+    await expect
+      .poll(async () => (await t.db.outboxMessage.count({ where: { key: `faq:answered:${query.id}` } })) === 1)
+      .toBe(true);
+    await t.capacita.dispatcher.drain();
+    const entry = await t.db.faqEntry.findUniqueOrThrow({ where: { id: "faq-006" } });
+    const dm = () =>
+      t.slack
+        .callsTo("chat.postMessage")
+        .filter((c) => c.args.channel === "USTAFF" && !c.failed && String(c.args.text).includes(asked));
+    await expect.poll(() => dm().length).toBe(1);
+    expect(dm()[0]?.args.text).toContain(entry.answer.slice(0, 40));
+
+    // Answered once: a second click says so and changes nothing.
+    await t.sim.action(admin, "faq.useEntry", JSON.stringify({ queryId: query.id, entryId: "faq-005" }), {
+      view: modal,
+    });
+    await expect.poll(() => t.slack.callsTo("views.update").length).toBe(updates + 2);
+    expect(JSON.stringify(t.slack.callsTo("views.update").at(-1)?.args.view)).toContain("ya tiene respuesta");
+    expect((await t.db.faqQuery.findUniqueOrThrow({ where: { id: query.id } })).entryId).toBe("faq-006");
+
+    // Asked that way again (by anyone), /ask now answers with faq-006.
+    const again = await t.sim.command("/ask", "se ha quedado sin trabajo y no puede pagar", staff);
+    expect(again.body.text).toContain(entry.question);
+  });
+
   it("records feedback once per person and question; clicking again changes it", async () => {
     const res = await t.sim.command("/ask", "cuantos dias de gracia hay para pagar un recibo", staff);
     const queryId = res.body.blocks

@@ -46,6 +46,7 @@ const ACTIONS: { id: string; permission?: Permission; opens?: string }[] = [
   { id: "faq.share" },
   ...[0, 1, 2].map((n) => ({ id: `faq.related.${n}` })),
   { id: "faq.answer", permission: "faq.manage", opens: "faq.answerQuestion" },
+  { id: "faq.useEntry", permission: "faq.manage" },
 ];
 
 type Field = "value" | "selected_option" | "selected_date" | "selected_time" | "selected_conversation";

@@ -232,6 +232,12 @@ export const es = {
   "faq.answerModal.title": "Responder pregunta",
   "faq.answerModal.submit": "Guardar y enviar",
   "faq.answerModal.asked": "<@{user}> preguntó: _{question}_",
+  "faq.answerModal.existing":
+    "¿Es una de estas? Respóndele con ella y la búsqueda aprenderá esta forma de preguntarlo:",
+  "faq.answerModal.orNew": "O escribe una entrada nueva:",
+  "faq.answerModal.linked":
+    "Hecho: <@{user}> recibirá la respuesta de *{id}*, y esa entrada responderá a partir de ahora cuando se pregunte así.",
+  "faq.button.useEntry": "Usar esta",
   "faq.modal.question": "Pregunta",
   "faq.modal.answer": "Respuesta",
   "faq.modal.tags": "Etiquetas (separadas por ;)",
@@ -240,6 +246,7 @@ export const es = {
   "faq.modal.editTitle": "Editar entrada",
   "faq.modal.save": "Guardar",
   "faq.modal.cancel": "Cancelar",
+  "faq.modal.close": "Cerrar",
   "faq.answeredDm": "Respuesta a tu pregunta _{question}_:\n*{entryQuestion}*\n{answer}",
   "faq.added": "Entrada *{id}* creada: _{question}_",
   "faq.edited": "Entrada *{id}* actualizada.",
