@@ -4,16 +4,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ROOT } from "../src/core/migrate.ts";
-import { evaluate } from "../src/faq/evaluate.ts";
-import { FaqIndex } from "../src/faq/search.ts";
+import { evalSet, evaluate, seedIndex } from "../src/faq/evaluate.ts";
 import { ask, FaqSearch, importCsv } from "../src/faq/service.ts";
 import { quantile } from "./lib/load.ts";
 import { atLeast, atMost, type BenchResult, type Figure, independent, measured } from "./lib/report.ts";
 import { type Backend, eachBackend, fmt, sized, withDatabase } from "./lib/setup.ts";
 
 const SEED = path.resolve(ROOT, "..", "shared", "data", "faq-seed.csv");
-const EVAL = path.join(ROOT, "test", "faq", "eval-set.json");
-const HOLDOUT = path.join(ROOT, "test", "faq", "holdout-set.json");
 
 /** Plausible entries: seed questions recombined with products and situations. */
 function generated(n: number) {
@@ -103,7 +100,7 @@ async function latency(backend: Backend, extra: number, queries: string[]) {
 }
 
 export async function benchAsk(): Promise<BenchResult> {
-  const set = JSON.parse(readFileSync(EVAL, "utf8")) as { query: string; expected: string | null; kind: string }[];
+  const set = evalSet("eval-set.json");
   const queries = set.map((q) => q.query).slice(0, TIMED);
   const figures: Figure[] = [];
   for (const extra of [0, EXTRA]) {
@@ -116,23 +113,15 @@ export async function benchAsk(): Promise<BenchResult> {
     );
   }
 
-  const { parse } = await import("csv-parse/sync");
-  const rows = parse(readFileSync(SEED), { columns: true }) as {
-    id: string;
-    question: string;
-    answer: string;
-    tags: string;
-    locale: string;
-  }[];
-  const index = new FaqIndex(rows.map((r) => ({ ...r, tags: r.tags.split(";") })));
+  const index = seedIndex();
   const pct = (x: number) => x * 100;
-  const holdout = JSON.parse(readFileSync(HOLDOUT, "utf8")) as typeof set;
   const notes = [
     `/ask service latency (search + fingerprint check + query log insert) over ${queries.length} evaluation queries, after 30 to warm up; the starter FAQ store, then with ${EXTRA.toLocaleString("en-US")} generated entries added`,
   ];
   for (const [name, file, queriesOf] of [
     ["evaluation", "eval-set.json (the search was tuned on it)", set],
-    ["held-out", "holdout-set.json (written blind after tuning, never tuned on)", holdout],
+    ["held-out", "holdout-set.json (written blind after tuning, never tuned on)", evalSet("holdout-set.json")],
+    ["blind 2", "holdout2-set.json (written blind in session 3, never tuned on)", evalSet("holdout2-set.json")],
   ] as const) {
     const e = evaluate(index, queriesOf);
     figures.push(
