@@ -86,7 +86,7 @@ export function actorMiddleware(deps: Deps): Middleware<AnyMiddlewareArgs> {
   const learn = (client: WebClient, id: string): Promise<Person> => {
     let learnt = learning.get(id);
     if (!learnt) {
-      learnt = withTimeout(fetchProfile(client, id, logger), 1500)
+      learnt = within(fetchProfile(client, id, logger), 1500, null)
         .then((profile) => saver.load({ id, profile }))
         .finally(() => learning.delete(id));
       learning.set(id, learnt);
@@ -136,13 +136,14 @@ export function dropNul(value: unknown, depth = 0): void {
   }
 }
 
-async function withTimeout<X>(p: Promise<X>, ms: number): Promise<X | null> {
+/** What `p` gives within `ms`, else `otherwise` (`p` goes on, its result unused). */
+export async function within<X, Y>(p: Promise<X>, ms: number, otherwise: Y): Promise<X | Y> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
+  const late = new Promise<Y>((resolve) => {
+    timer = setTimeout(() => resolve(otherwise), ms);
   });
   try {
-    return await Promise.race([p, timeout]);
+    return await Promise.race([p, late]);
   } finally {
     clearTimeout(timer);
   }

@@ -6,7 +6,7 @@ import { translator } from "../core/i18n/index.ts";
 import { enqueue } from "../core/outbox.ts";
 import { issueKey, viewMetadata } from "../core/parse.ts";
 import type { Router } from "../core/router.ts";
-import { type Actor, actorOf, type Deps, ephemeral, refusal, unescapeText } from "../core/slack.ts";
+import { type Actor, actorOf, type Deps, ephemeral, refusal, unescapeText, within } from "../core/slack.ts";
 import { admins, localesOf } from "../people/service.ts";
 import {
   ACTIONS,
@@ -26,6 +26,7 @@ import {
   addEntry,
   answerQuestion,
   ask,
+  closestEntries,
   editEntry,
   entrySchema,
   type FaqEntry,
@@ -39,6 +40,9 @@ import {
   removeEntry,
   unanswered,
 } from "./service.ts";
+
+/** How long the "Answer" button waits for the entries closest to the question before opening the modal. */
+const CLOSEST_WITHIN_MS = 1_000;
 
 const question = z.string().trim().min(1, "faq.error.empty").max(500, "faq.error.tooLong");
 const queryIdValue = z
@@ -156,12 +160,8 @@ export function register(app: Router, deps: Deps): void {
     if (query.answeredAt || query.entryId)
       return void (await respond({ ...ephemeral(actor.t("faq.error.alreadyAnswered")), replace_original: false }));
     const [asker] = (await localesOf(db, [query.userId], config.DEFAULT_LOCALE)).values();
-    // The entries the search found closest, though not sure enough to answer with: often the right one is there.
-    const closest = (await search.current())
-      .search(query.text)
-      .candidates.slice(0, 3)
-      .map((c) => search.entry(c.id))
-      .filter((e) => e !== undefined);
+    // The trigger lasts 3 s: an index being rebuilt (a large store just edited) opens the modal without them.
+    const closest = await within(closestEntries(search, query.text), CLOSEST_WITHIN_MS, []);
     await client.views.open({
       trigger_id: body.trigger_id,
       view: answerModal(actor.t, query, asker ?? config.DEFAULT_LOCALE, closest),
@@ -175,10 +175,13 @@ export function register(app: Router, deps: Deps): void {
     await ack();
     const actor = actorOf(context);
     // In the modal the answer replaces the modal; anywhere else (a crafted payload) it is a private reply.
-    const answer = async (text: string) =>
-      body.view?.id
-        ? void (await client.views.update({ view_id: body.view.id, view: messageModal(actor.t, text) }))
-        : void (await respond({ ...ephemeral(text), replace_original: false }));
+    const answer = async (text: string) => {
+      if (!body.view?.id) return void (await respond({ ...ephemeral(text), replace_original: false }));
+      // The modal may be closed by now: what was done stays done, and the asker is told anyway.
+      await client.views
+        .update({ view_id: body.view.id, view: messageModal(actor.t, text) })
+        .catch((e: Error) => deps.logger.warn("views.update failed", { error: e.message }));
+    };
     const denied = adminOnly(actor);
     if (denied) return answer(denied);
     const value = useEntryValue.safeParse(viewMetadata(action.value ?? ""));

@@ -275,6 +275,8 @@ export class FaqIndex {
 
   /** In how many entries each term appears: long questions are searched by their rarest words. */
   private readonly df = new Map<string, number>();
+  /** In how many entries' learnt questions each term appears: found by retrieval, never a typo's correction. */
+  private readonly learnt = new Map<string, number>();
   /** The folded words of the store and the lexicon: what a typo is corrected to. */
   private readonly vocabulary = new SearchableMap<true>();
   /** The same words by how they sound: what a typo made by ear is corrected to. */
@@ -285,20 +287,23 @@ export class FaqIndex {
     for (const e of entries) {
       const locale = [localeOf(e)];
       const folded = { question: fold(e.question), tags: fold(e.tags.join(" ")), answer: fold(e.answer) };
-      // A learnt way of asking counts as the question; its words (typos too) are not words the store knows.
-      const variants = (e.variants ?? []).map((v) => fold(v)).join(" \n ");
       const terms = (field: keyof typeof folded) =>
         words(folded[field], "entry").map((w) => termsOf(w, locale)[0] as string);
-      const asked = words(variants, "entry").map((w) => termsOf(w, locale)[0] as string);
-      const doc = { question: [...terms("question"), ...asked], tags: terms("tags"), answer: terms("answer") };
+      const doc = { question: terms("question"), tags: terms("tags"), answer: terms("answer") };
+      // A learnt way of asking is searched as the question, but its words are not words the store
+      // knows (not in df nor the vocabulary): a typo in it ("polisa") is still corrected in every query.
+      const asked = (e.variants ?? []).flatMap((v) =>
+        words(fold(v), "entry").map((w) => termsOf(w, locale)[0] as string),
+      );
       analysed.push({
         id: e.id,
-        question: doc.question.join(" "),
+        question: [...doc.question, ...asked].join(" "),
         tags: doc.tags.join(" "),
         answer: doc.answer.join(" "),
       });
       for (const term of new Set([...doc.question, ...doc.tags, ...doc.answer]))
         this.df.set(term, (this.df.get(term) ?? 0) + 1);
+      for (const term of new Set(asked)) this.learnt.set(term, (this.learnt.get(term) ?? 0) + 1);
       for (const w of `${folded.question} ${folded.tags} ${folded.answer}`.split(/\s+/))
         if (w.length >= 3 && !/\d/.test(w)) this.vocabulary.set(w, true);
     }
@@ -350,7 +355,7 @@ export class FaqIndex {
   /** The words that say most: known to the index, rarest first, at most MAX_QUERY_WORDS. */
   private informative(query: QueryWord[]): QueryWord[] {
     if (query.length <= MAX_QUERY_WORDS) return query;
-    const rarity = (w: QueryWord) => Math.min(...w.terms.map((t) => this.df.get(t) ?? Number.POSITIVE_INFINITY));
+    const rarity = (w: QueryWord) => Math.min(...w.terms.map((t) => this.postings(t) || Number.POSITIVE_INFINITY));
     return [...query].sort((a, b) => rarity(a) - rarity(b)).slice(0, MAX_QUERY_WORDS);
   }
 
@@ -382,15 +387,20 @@ export class FaqIndex {
    * rarest terms (as many as fit in POSTINGS entries) pick CANDIDATES entries, and all the
    * terms score those. A query whose terms all fit is searched whole.
    */
+  /** In how many entries a term is, in their own words or in their learnt questions. */
+  private postings(term: string): number {
+    return (this.df.get(term) ?? 0) + (this.learnt.get(term) ?? 0);
+  }
+
   private retrieve(weight: Map<string, number>): MiniResult[] {
     const options = { combineWith: "OR", boostTerm: (term: string) => weight.get(term) ?? 1 } as const;
     const byRarity = [...weight.keys()]
-      .filter((t) => this.df.has(t))
-      .sort((a, b) => (this.df.get(a) ?? 0) - (this.df.get(b) ?? 0));
+      .filter((t) => this.postings(t) > 0)
+      .sort((a, b) => this.postings(a) - this.postings(b));
     const rare: string[] = [];
     let postings = 0;
     for (const t of byRarity) {
-      postings += this.df.get(t) ?? 0;
+      postings += this.postings(t);
       if (rare.length && postings > POSTINGS) break;
       rare.push(t);
     }

@@ -4,21 +4,30 @@ import { ErrorCode, type WebClient } from "@slack/web-api";
 import { parseDay } from "../core/days.ts";
 import { channelMention, issueKey } from "../core/parse.ts";
 import type { Router } from "../core/router.ts";
-import { actorOf, type Deps, ephemeral, refusal, unescapeText, words } from "../core/slack.ts";
+import { actorOf, type Deps, ephemeral, refusal, unescapeText, within, words } from "../core/slack.ts";
 import { digestMessages } from "./blocks.ts";
 import { computeDigest, previousWeek, subscribe, unsubscribe, weekOf } from "./service.ts";
 
 /**
- * Why the digest cannot go to a channel: Slack refused ("refused": unknown, archived, no access) or
- * never gave an answer ("unanswered": a timeout, or 429s and 5xx past the client's retries).
+ * How long the person waits at most for Slack's answer about a channel: the client would retry for
+ * half an hour, and the response URL (the only way to answer) lasts 30 minutes.
  */
-async function cannotPost(client: WebClient, channel: string): Promise<"refused" | "unanswered" | null> {
-  try {
-    await client.conversations.info({ channel });
-    return null;
-  } catch (e) {
-    return (e as { code?: string }).code === ErrorCode.PlatformError ? "refused" : "unanswered";
-  }
+const CHECK_DEADLINE_MS = 20_000;
+
+/**
+ * Why the digest cannot go to a channel: Slack refused ("refused": unknown, archived, no access) or
+ * never gave an answer ("unanswered": a timeout, 429s and 5xx past the client's retries, or the deadline).
+ */
+export async function cannotPost(
+  client: Pick<WebClient, "conversations">,
+  channel: string,
+  deadlineMs = CHECK_DEADLINE_MS,
+): Promise<"refused" | "unanswered" | null> {
+  const asked = client.conversations.info({ channel }).then(
+    () => null,
+    (e: { code?: string }) => (e.code === ErrorCode.PlatformError ? ("refused" as const) : ("unanswered" as const)),
+  );
+  return within(asked, deadlineMs, "unanswered" as const);
 }
 
 export function register(app: Router, deps: Deps): void {

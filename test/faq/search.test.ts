@@ -83,6 +83,18 @@ describe("FaqIndex", () => {
     expect(home.search("seguro de hogar para mi perro").best).toBeNull();
   });
 
+  it("answers a way of asking an admin linked to an entry, without learning its typos as words", () => {
+    const asked = "se quedo sin curro y anda justo, no llega";
+    expect(index.search(asked).best).toBeNull();
+    const learnt = new FaqIndex(
+      store.map((e) => (e.id === "gracia" ? { ...e, variants: [asked, "mi polisa esta caducada"] } : e)),
+    );
+    expect(learnt.search(asked).best?.id).toBe("gracia");
+    expect(learnt.search("anda justo y no llega").best?.id).toBe("gracia");
+    // "polisa" in a learnt question is still a typo of "póliza" everywhere else.
+    expect(learnt.search("cancelar polisa").best?.id).toBe("anular");
+  });
+
   it("takes any word, JavaScript's own names included", () => {
     for (const q of ["constructor", "__proto__ toString", "hasOwnProperty valueOf", "", "¿?", "a".repeat(500)])
       expect(() => index.search(q)).not.toThrow();

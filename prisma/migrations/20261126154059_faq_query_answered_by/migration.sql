@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "FaqQuery_answeredBy_idx" ON "FaqQuery"("answeredBy");
