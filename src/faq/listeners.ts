@@ -34,6 +34,7 @@ import {
   FaqSearch,
   getEntry,
   getQuery,
+  isOpen,
   listEntries,
   parseTags,
   recordFeedback,
@@ -157,7 +158,7 @@ export function register(app: Router, deps: Deps): void {
     const id = queryIdValue.safeParse(action.value ?? "");
     const query = id.success ? await getQuery(db, id.data) : null;
     if (!query) return void (await respond({ ...ephemeral(actor.t("faq.error.noQuestion")), replace_original: false }));
-    if (query.answeredAt || query.entryId)
+    if (!isOpen(query))
       return void (await respond({ ...ephemeral(actor.t("faq.error.alreadyAnswered")), replace_original: false }));
     const [asker] = (await localesOf(db, [query.userId], config.DEFAULT_LOCALE)).values();
     // The trigger lasts 3 s: an index being rebuilt (a large store just edited) opens the modal without them.
@@ -168,7 +169,7 @@ export function register(app: Router, deps: Deps): void {
     });
   });
 
-  const useEntryValue = z.object({ queryId: z.number().int(), entryId: z.string().max(60) });
+  const useEntryValue = z.object({ queryId: z.number().int(), entryId: entryIdValue });
 
   /** "Use this one" in the answer modal: the question is answered with an entry the store has. */
   app.action<BlockAction<ButtonAction>>(ACTIONS.useEntry, async ({ action, ack, respond, client, body, context }) => {
@@ -188,7 +189,7 @@ export function register(app: Router, deps: Deps): void {
     if (!value.success) return answer(actor.t("faq.error.noQuestion"));
     const { queryId, entryId } = value.data;
     const result = await answerQuestion(db, queryId, { entryId }, actor.id, clock.now());
-    if (!result.ok) return answer(actor.t(result.key, { id: esc(value.data.entryId) }));
+    if (!result.ok) return answer(actor.t(result.key, { id: esc(entryId) }));
     const { entry, query } = result.value;
     await tellAsker(query, entry);
     await answer(actor.t("faq.answerModal.linked", { user: query.userId, id: esc(entry.id) }));

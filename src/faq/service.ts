@@ -201,9 +201,13 @@ export async function closestEntries(search: FaqSearch, text: string, n = 3): Pr
     .filter((e) => e !== undefined);
 }
 
+/** A question neither /ask nor an admin has answered. */
+const OPEN = { entryId: null, answeredAt: null } as const;
+export const isOpen = (q: FaqQuery): boolean => q.entryId === OPEN.entryId && q.answeredAt === OPEN.answeredAt;
+
 /** Questions nobody has answered yet, newest first. */
 export async function unanswered(db: Db, limit = 20): Promise<FaqQuery[]> {
-  return db.faqQuery.findMany({ where: { entryId: null, answeredAt: null }, orderBy: { id: "desc" }, take: limit });
+  return db.faqQuery.findMany({ where: OPEN, orderBy: { id: "desc" }, take: limit });
 }
 
 /**
@@ -223,17 +227,17 @@ export async function answerQuestion(
   const result = await db.$transaction(async (tx) => {
     const query = await tx.faqQuery.findUnique({ where: { id: queryId } });
     if (!query) return fail("faq.error.noQuestion");
-    if (query.answeredAt || query.entryId) return fail("faq.error.alreadyAnswered");
+    if (!isOpen(query)) return fail("faq.error.alreadyAnswered");
     const existing = "entryId" in answer ? await tx.faqEntry.findUnique({ where: { id: answer.entryId } }) : null;
     if ("entryId" in answer && !existing) return fail("faq.error.notFound");
     // Claimed only while still unanswered: two admins answering at once answer it once.
     const data = { answeredAt: now, answeredBy: adminId, ...(existing ? { entryId: existing.id } : {}) };
-    const { count } = await tx.faqQuery.updateMany({ where: { id: queryId, answeredAt: null, entryId: null }, data });
+    const { count } = await tx.faqQuery.updateMany({ where: { id: queryId, ...OPEN }, data });
     if (count === 0) return fail("faq.error.alreadyAnswered");
     const entry =
       "newEntry" in answer
         ? await tx.faqEntry.create({ data: { id: newEntryId(), ...answer.newEntry, authorId: adminId } })
-        : (existing as FaqEntry);
+        : (existing as FaqEntry); // found above
     return ok({ entry, query: { ...query, ...data } });
   });
   entriesChanged();
