@@ -2,15 +2,11 @@
 // starter FAQ store and with 5,000 generated entries added, index build time, and the
 // evaluation set's figures (top-1, top-3, abstention per kind).
 import { readFileSync } from "node:fs";
-import path from "node:path";
-import { ROOT } from "../src/core/migrate.ts";
-import { evalSet, evaluate, seedIndex } from "../src/faq/evaluate.ts";
+import { evalSet, evaluate, SEED_FILE, SEED_VARIANTS_FILE, seedIndex } from "../src/faq/evaluate.ts";
 import { ask, FaqSearch, importCsv } from "../src/faq/service.ts";
 import { quantile } from "./lib/load.ts";
 import { atLeast, atMost, type BenchResult, type Figure, independent, measured } from "./lib/report.ts";
 import { type Backend, eachBackend, fmt, sized, withDatabase } from "./lib/setup.ts";
-
-const SEED = path.resolve(ROOT, "..", "shared", "data", "faq-seed.csv");
 
 /** Plausible entries: seed questions recombined with products and situations. */
 function generated(n: number) {
@@ -65,6 +61,7 @@ function generated(n: number) {
       answer: `Procedimiento ${i}: entra en el portal comercial > Cartera, busca la póliza de ${p}, elige "${v}" y revisa el ${t}. Documento de referencia PR-${i}.`,
       tags: [p, t],
       locale: en ? "en" : "es",
+      variants: en ? [`${t} ${p} ${v}`, `${v} ${t} on ${p} case ${i}`] : [`${t} ${p} ${v}`, `${v} ${t} ${p} caso ${i}`],
     };
   });
 }
@@ -76,8 +73,9 @@ const TIMED = sized(Number.POSITIVE_INFINITY, 100);
 async function latency(backend: Backend, extra: number, queries: string[]) {
   return withDatabase(backend, async (database) => {
     const db = database.prisma;
-    const imported = await importCsv(db, readFileSync(SEED, "utf8"));
-    if (!imported.ok) throw new Error("seed import failed");
+    const imported = await importCsv(db, readFileSync(SEED_FILE, "utf8"));
+    const asked = await importCsv(db, readFileSync(SEED_VARIANTS_FILE, "utf8"));
+    if (!imported.ok || !asked.ok) throw new Error("seed import failed");
     if (extra) {
       const rows = generated(extra);
       for (let i = 0; i < rows.length; i += 1000) await db.faqEntry.createMany({ data: rows.slice(i, i + 1000) });
@@ -114,6 +112,7 @@ export async function benchAsk(): Promise<BenchResult> {
   }
 
   const index = seedIndex();
+  const bare = seedIndex({ variants: false });
   const pct = (x: number) => x * 100;
   const notes = [
     `/ask service latency (search + fingerprint check + query log insert) over ${queries.length} evaluation queries, after 30 to warm up; the starter FAQ store, then with ${EXTRA.toLocaleString("en-US")} generated entries added`,
@@ -122,12 +121,18 @@ export async function benchAsk(): Promise<BenchResult> {
     ["evaluation", "eval-set.json (the search was tuned on it)", set],
     ["held-out", "holdout-set.json (written blind after tuning, never tuned on)", evalSet("holdout-set.json")],
     ["blind 2", "holdout2-set.json (written blind in session 3, never tuned on)", evalSet("holdout2-set.json")],
+    ["blind 3", "holdout3-set.json (written blind in session 4, never tuned on)", evalSet("holdout3-set.json")],
   ] as const) {
     const e = evaluate(index, queriesOf);
+    const b = evaluate(bare, queriesOf);
     figures.push(
       independent(`${name} top-1, in scope`, "%", pct(e.top1), { digits: 1, goal: atLeast(90) }),
       independent(`${name} top-3, in scope`, "%", pct(e.top3), { digits: 1 }),
       independent(`${name} abstention, out of scope`, "%", pct(e.abstention), { digits: 1, goal: atLeast(85) }),
+      independent(`${name} top-1, entries without their other ways of asking`, "%", pct(b.top1), { digits: 1 }),
+      independent(`${name} abstention, entries without their other ways of asking`, "%", pct(b.abstention), {
+        digits: 1,
+      }),
     );
     notes.push(
       `${name}: ${queriesOf.length} queries of test/faq/${file} against the starter store's index, per kind:`,

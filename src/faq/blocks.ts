@@ -166,6 +166,20 @@ function entryInputs(t: T, initial: Partial<FaqEntry>): KnownBlock[] {
           initial.locale === "en" ? { text: plain("English"), value: "en" } : { text: plain("Español"), value: "es" },
       },
     },
+    {
+      type: "input",
+      block_id: "variants",
+      optional: true,
+      label: plain(t("faq.modal.variants")),
+      hint: plain(t("faq.modal.variantsHint")),
+      element: {
+        type: "plain_text_input",
+        action_id: "value",
+        multiline: true,
+        max_length: 3000,
+        ...(initial.variants?.length ? { initial_value: initial.variants.join("\n") } : {}),
+      },
+    },
   ];
 }
 

@@ -4,18 +4,27 @@ import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { ROOT } from "../core/migrate.ts";
 import { FaqIndex, THRESHOLDS } from "./search.ts";
+import { parseVariants } from "./service.ts";
 
-/** The starter store (shared/data/faq-seed.csv, beside the repository), indexed. */
-export function seedIndex(): FaqIndex {
-  const file = path.resolve(ROOT, "..", "shared", "data", "faq-seed.csv");
-  const rows = parse(readFileSync(file), { columns: true }) as {
+/** The starter store (shared/data/faq-seed.csv, beside the repository). */
+export const SEED_FILE = path.resolve(ROOT, "..", "shared", "data", "faq-seed.csv");
+/** Other ways of asking the starter store's entries: `npm run cli -- faq import src/faq/seed-variants.csv`. */
+export const SEED_VARIANTS_FILE = path.join(ROOT, "src", "faq", "seed-variants.csv");
+
+/** The starter store indexed, with its entries' other ways of asking unless `variants` is false. */
+export function seedIndex({ variants = true } = {}): FaqIndex {
+  const rows = parse(readFileSync(SEED_FILE), { columns: true }) as {
     id: string;
     question: string;
     answer: string;
     tags: string;
     locale: string;
   }[];
-  return new FaqIndex(rows.map((r) => ({ ...r, tags: r.tags.split(";") })));
+  const asked = parse(readFileSync(SEED_VARIANTS_FILE), { columns: true }) as { id: string; variants: string }[];
+  const byId = new Map(asked.map((r) => [r.id, parseVariants(r.variants)]));
+  return new FaqIndex(
+    rows.map((r) => ({ ...r, tags: r.tags.split(";"), variants: variants ? byId.get(r.id) : undefined })),
+  );
 }
 
 /** An evaluation set of test/faq/ by file name. */

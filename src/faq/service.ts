@@ -76,9 +76,9 @@ export class FaqSearch {
         select: { entryId: true, text: true },
       }),
     ]);
-    const variants = new Map<string, string[]>();
-    for (const q of learnt) variants.set(q.entryId as string, [...(variants.get(q.entryId as string) ?? []), q.text]);
-    this.index = new FaqIndex(entries.map((e) => ({ ...e, variants: variants.get(e.id) })));
+    const asked = new Map<string, string[]>();
+    for (const q of learnt) asked.set(q.entryId as string, [...(asked.get(q.entryId as string) ?? []), q.text]);
+    this.index = new FaqIndex(entries.map((e) => ({ ...e, learnt: asked.get(e.id) })));
     this.entries = new Map(entries.map((e) => [e.id, e]));
     this.fingerprint = fingerprint;
   }
@@ -158,6 +158,11 @@ export const entrySchema = z.object({
   answer: z.string().trim().min(1, "faq.error.answer").max(3000, "faq.error.answer"),
   tags: z.array(z.string().max(40, "faq.error.tags")).max(20, "faq.error.tags"),
   locale: z.enum(["es", "en"], { message: "faq.error.locale" }),
+  /** Other ways to ask it; left out, an edit keeps the ones it had. */
+  variants: z
+    .array(z.string().trim().min(1, "faq.error.variants").max(500, "faq.error.variants"))
+    .max(30, "faq.error.variants")
+    .optional(),
 });
 export type EntryInput = z.infer<typeof entrySchema>;
 
@@ -244,32 +249,44 @@ export async function answerQuestion(
   return result;
 }
 
-// CSV import and export (SPEC §5): columns id, question, answer, tags, locale.
+/** Other ways to ask, as typed in a form or a CSV cell: one per line. */
+export const parseVariants = (raw: string | null | undefined): string[] =>
+  [...new Set((raw ?? "").split(/\r?\n/).map((v) => v.trim()))].filter(Boolean);
 
-const csvRow = withoutNul(
-  z.object({
-    id: z
-      .string()
-      .trim()
-      .max(60, "faq.error.id")
-      .regex(/^[\w.-]*$/, "faq.error.id")
-      .optional()
-      .transform((s) => s || undefined),
-    question: entrySchema.shape.question,
-    answer: entrySchema.shape.answer,
-    tags: z
-      .string()
-      .optional()
-      .transform((s) => parseTags(s))
-      .pipe(entrySchema.shape.tags),
-    locale: z
-      .string()
-      .optional()
-      .transform((s) => (s?.trim() || "es").toLowerCase())
-      .pipe(entrySchema.shape.locale),
-  }),
-  "error.nul",
-);
+// CSV import and export (SPEC §5): columns id, question, answer, tags, locale, variants. A column the
+// file does not have keeps what the entries had: a file of ids and variants adds ways of asking.
+
+const CSV_COLUMNS = ["id", "question", "answer", "tags", "locale", "variants"] as const;
+const csvCells = {
+  id: z
+    .string()
+    .trim()
+    .max(60, "faq.error.id")
+    .regex(/^[\w.-]*$/, "faq.error.id")
+    .optional()
+    .transform((s) => s || undefined),
+  question: entrySchema.shape.question,
+  answer: entrySchema.shape.answer,
+  tags: z.string().transform(parseTags).pipe(entrySchema.shape.tags),
+  locale: z
+    .string()
+    .transform((s) => (s.trim() || "es").toLowerCase())
+    .pipe(entrySchema.shape.locale),
+  variants: z.string().transform(parseVariants).pipe(entrySchema.shape.variants.unwrap()),
+};
+/** A row of a file with these columns: the others are left out (undefined). */
+const csvRow = (columns: Set<string>) =>
+  withoutNul(
+    z.object({
+      id: csvCells.id,
+      question: columns.has("question") ? csvCells.question : z.undefined().optional(),
+      answer: columns.has("answer") ? csvCells.answer : z.undefined().optional(),
+      tags: columns.has("tags") ? csvCells.tags : z.undefined().optional(),
+      locale: columns.has("locale") ? csvCells.locale : z.undefined().optional(),
+      variants: columns.has("variants") ? csvCells.variants : z.undefined().optional(),
+    }),
+    "error.nul",
+  );
 
 export interface RowError {
   line: number;
@@ -299,11 +316,13 @@ export async function importCsv(
     const err = e as { lines?: number; message: string };
     return { ok: false, errors: [{ line: err.lines ?? 0, field: "file", message: err.message }] };
   }
+  const columns = new Set(Object.keys(records[0]?.record ?? {}));
+  const schema = csvRow(columns);
   const errors: RowError[] = [];
-  const rows: (z.infer<typeof csvRow> & { line: number })[] = [];
+  const rows: (z.infer<typeof schema> & { line: number })[] = [];
   const seen = new Set<string>();
   for (const { record, info } of records) {
-    const parsed = csvRow.safeParse(record);
+    const parsed = schema.safeParse(record);
     if (!parsed.success) {
       for (const issue of parsed.error.issues)
         errors.push({ line: info.lines, field: String(issue.path[0] ?? "row"), message: issue.message });
@@ -314,15 +333,23 @@ export async function importCsv(
     if (parsed.data.id) seen.add(parsed.data.id);
     rows.push({ ...parsed.data, line: info.lines });
   }
-  if (errors.length) return { ok: false, errors };
   const existing = new Set(
     (await db.faqEntry.findMany({ where: { id: { in: [...seen] } }, select: { id: true } })).map((e) => e.id),
   );
+  // A new entry needs its question and answer; a file without those columns only updates entries.
+  for (const r of rows)
+    if (!(r.id && existing.has(r.id)) && (r.question === undefined || r.answer === undefined))
+      errors.push({ line: r.line, field: r.id ? "id" : "question", message: "faq.error.newEntryNeeds" });
+  if (errors.length) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) };
   await db.$transaction(async (tx) => {
     let done = 0;
     for (const { line: _line, id, ...data } of rows) {
       const key = id ?? newEntryId();
-      await tx.faqEntry.upsert({ where: { id: key }, create: { id: key, ...data }, update: data });
+      await tx.faqEntry.upsert({
+        where: { id: key },
+        create: { ...data, id: key, question: data.question ?? "", answer: data.answer ?? "" },
+        update: data,
+      });
       onProgress?.(++done, rows.length);
     }
   });
@@ -334,8 +361,8 @@ export async function importCsv(
 export async function exportCsv(db: Db): Promise<string> {
   const entries = await db.faqEntry.findMany({ orderBy: { id: "asc" } });
   return stringify(
-    entries.map((e) => [e.id, e.question, e.answer, e.tags.join(";"), e.locale]),
-    { header: true, columns: ["id", "question", "answer", "tags", "locale"] },
+    entries.map((e) => [e.id, e.question, e.answer, e.tags.join(";"), e.locale, e.variants.join("\n")]),
+    { header: true, columns: [...CSV_COLUMNS] },
   );
 }
 

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../src/cli/main.ts";
+import { SEED_FILE, SEED_VARIANTS_FILE } from "../../src/faq/evaluate.ts";
 import { BACKENDS } from "../kit/db.ts";
 import { type CliHarness, cliHarness } from "./kit.ts";
 
@@ -73,6 +74,21 @@ describe.each(BACKENDS)("cli: imports and their progress (%s)", (backend) => {
     expect(r.err).toBe(`capacita: 2 bad row(s) in ${file("bad.csv")}: nothing was imported`);
     expect(r.progress).toBe("");
     expect(await h.withDb((db) => db.businessFigure.count({ where: { metric: "sales" } }))).toBe(0);
+  });
+
+  it("adds the starter store's other ways of asking to its entries, keeping the rest", async () => {
+    expect((await h.run(["faq", "import", SEED_FILE])).out).toBe(`Imported ${SEED_FILE}: 64 new, 0 updated.`);
+    const r = await h.run(["faq", "import", SEED_VARIANTS_FILE]);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.out).toBe(`Imported ${SEED_VARIANTS_FILE}: 0 new, 64 updated.`);
+    const entry = await h.withDb((db) => db.faqEntry.findUniqueOrThrow({ where: { id: "faq-001" } }));
+    expect(entry.question).toBe("¿Cómo anulo una póliza dentro del período de desistimiento?");
+    expect(entry.variants).toHaveLength(8);
+
+    await writeFile(file("variants.csv"), 'id,variants\nfaq-999,"otra forma"\n');
+    const bad = await h.run(["faq", "import", file("variants.csv")]);
+    expect(bad.code).toBe(EXIT.failed);
+    expect(bad.out).toContain(`${file("variants.csv")}:2: id: No entry has that id`);
   });
 
   it("says a file it cannot read is wrong usage (exit code 2)", async () => {

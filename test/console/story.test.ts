@@ -214,9 +214,9 @@ describe("console story: forms filled field by field", () => {
 
   it(":cancel closes a form without sending it", async () => {
     await c.type(":user ana", "Now acting as @ana");
-    const opened = await c.type("/faq add", "1/4 Pregunta");
+    const opened = await c.type("/faq add", "1/5 Pregunta");
     expect(opened).toContain("╔ Nueva entrada");
-    await c.type("¿Se puede?", "2/4 Respuesta");
+    await c.type("¿Se puede?", "2/5 Respuesta");
     await c.type(":cancel", "Form closed without sending.");
     await c.type(":cancel", "No form is open.");
   });
@@ -228,14 +228,15 @@ describe("console story: forms filled field by field", () => {
     expect(notice).toContain("┌ DM @ana");
     const button = /\[(\d+)\] Responder/.exec(notice)![1]!;
     await c.type(":user ana", "Now acting as @ana");
-    const opened = await c.type(button, field("1/4 Pregunta"));
+    const opened = await c.type(button, field("1/5 Pregunta"));
     expect(opened).toContain("╔ Responder pregunta");
     expect(opened).toContain("@john preguntó: _how do I fly a kite_");
-    expect(opened).toContain("1/4 Pregunta — text, up to 500 characters [how do I fly a kite]");
-    await c.type("", field("2/4 Respuesta"));
+    expect(opened).toContain("1/5 Pregunta — text, up to 500 characters [how do I fly a kite]");
+    await c.type("", field("2/5 Respuesta"));
     await c.type("", "✗ This field is required.");
-    await c.type("Run into the wind holding the line.", "3/4");
-    expect(await c.type("kites; fun", /4\/4 Idioma[^\n]*\n[^\n]*\n/)).toContain("[English]");
+    await c.type("Run into the wind holding the line.", "3/5");
+    expect(await c.type("kites; fun", /4\/5 Idioma[^\n]*\n[^\n]*\n/)).toContain("[English]");
+    await c.type("", "5/5 Otras formas de preguntarlo");
     // The answer goes to the asker through the outbox: it may be delivered before or after the form closes.
     const mark = c.s.seen;
     await c.type("", "Form sent.");

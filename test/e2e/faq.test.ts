@@ -1,13 +1,11 @@
 // /ask and /faq over signed HTTP, with the starter FAQ store.
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "../../src/core/migrate.ts";
+import { SEED_FILE } from "../../src/faq/evaluate.ts";
 import { importCsv } from "../../src/faq/service.ts";
 import { startTestApp, type TestApp, waitForCalls } from "../kit/app.ts";
 import { BACKENDS } from "../kit/db.ts";
 
-const SEED = path.resolve(ROOT, "..", "shared", "data", "faq-seed.csv");
 const staff = { id: "USTAFF", name: "pedro" };
 const admin = { id: "UADMIN", name: "ana" };
 
@@ -20,7 +18,7 @@ describe.each(BACKENDS)("/ask and /faq (%s)", (backend) => {
     t = await startTestApp(backend);
     t.slack.addUser({ id: "USTAFF", name: "pedro", locale: "es-ES", tz: "Europe/Madrid" });
     t.slack.addUser({ id: "UADMIN", name: "ana", locale: "es-ES", tz: "Europe/Madrid" });
-    const imported = await importCsv(t.db, readFileSync(SEED, "utf8"));
+    const imported = await importCsv(t.db, readFileSync(SEED_FILE, "utf8"));
     expect(imported).toMatchObject({ ok: true, created: 64 });
   });
   afterAll(async () => t?.close());
@@ -172,6 +170,48 @@ describe.each(BACKENDS)("/ask and /faq (%s)", (backend) => {
     const crafted = await t.sim.action(staff, "faq.answer", "1");
     expect(crafted.status).toBe(200);
     expect(await t.db.faqEntry.count()).toBe(before);
+  });
+
+  it("lets an admin give an entry other ways to ask in its form, and /ask then finds it by them", async () => {
+    const asked = "se me acabó el tóner y no tengo folios";
+    const before = await t.sim.command("/ask", asked, staff);
+    expect(before.body.text).toContain("No lo sé con seguridad");
+    const opened = t.slack.callsTo("views.open").filter((c) => !c.failed).length;
+    await t.sim.command("/faq", "edit faq-061", admin);
+    const view = (await waitForCalls(t.slack, "views.open", opened + 1)).at(-1)?.args.view;
+    expect(view?.callback_id).toBe("faq.edit");
+    const field = view?.blocks.find((b: { block_id?: string }) => b.block_id === "variants");
+    expect(field?.label.text).toBe("Otras formas de preguntarlo");
+    const submit = (variants: string) =>
+      t.sim.viewSubmission(
+        admin,
+        "faq.edit",
+        {
+          question: { value: { type: "plain_text_input", value: entry.question } },
+          answer: { value: { type: "plain_text_input", value: entry.answer } },
+          tags: { value: { type: "plain_text_input", value: entry.tags.join("; ") } },
+          locale: { value: { type: "static_select", selected_option: { value: entry.locale } } },
+          variants: { value: { type: "plain_text_input", value: variants } },
+        },
+        { privateMetadata: view?.private_metadata },
+      );
+    const entry = await t.db.faqEntry.findUniqueOrThrow({ where: { id: "faq-061" } });
+
+    const tooMany = await submit(Array.from({ length: 31 }, (_, i) => `forma ${i}`).join("\n"));
+    expect(tooMany.body).toEqual({
+      response_action: "errors",
+      errors: { variants: "Hasta 30 formas de preguntarlo, una por línea, de hasta 500 caracteres cada una." },
+    });
+    expect((await t.db.faqEntry.findUniqueOrThrow({ where: { id: "faq-061" } })).variants).toEqual([]);
+
+    const saved = await submit(`pedir folios, bolígrafos o tóner\n\n  se acabó el material de oficina  \n`);
+    expect(saved.status).toBe(200);
+    expect((await t.db.faqEntry.findUniqueOrThrow({ where: { id: "faq-061" } })).variants).toEqual([
+      "pedir folios, bolígrafos o tóner",
+      "se acabó el material de oficina",
+    ]);
+    const after = await t.sim.command("/ask", asked, staff);
+    expect(after.body.blocks?.[0]?.text?.text).toContain(entry.question);
   });
 
   it("lets admins add, list by tag, and remove entries; bad input gets the right form", async () => {

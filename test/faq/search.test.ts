@@ -87,7 +87,7 @@ describe("FaqIndex", () => {
     const asked = "se quedo sin curro y anda justo, no llega";
     expect(index.search(asked).best).toBeNull();
     const learnt = new FaqIndex(
-      store.map((e) => (e.id === "gracia" ? { ...e, variants: [asked, "mi polisa esta caducada"] } : e)),
+      store.map((e) => (e.id === "gracia" ? { ...e, learnt: [asked, "mi polisa esta caducada"] } : e)),
     );
     expect(learnt.search(asked).best?.id).toBe("gracia");
     expect(learnt.search("anda justo y no llega").best?.id).toBe("gracia");

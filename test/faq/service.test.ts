@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StoppedClock } from "../../src/core/clock.ts";
 import type { Database } from "../../src/core/db.ts";
-import { addEntry, answerQuestion, ask, FaqSearch, faqWindow } from "../../src/faq/service.ts";
+import { addEntry, answerQuestion, ask, exportCsv, FaqSearch, faqWindow, importCsv } from "../../src/faq/service.ts";
 import { BACKENDS, freshDatabase } from "../kit/db.ts";
 
 const ZONE = "Europe/Madrid";
@@ -90,5 +90,82 @@ describe.each(BACKENDS)("answering unanswered questions (%s)", (backend) => {
     const after = await faqWindow(db, ZONE, [week]);
     expect(before[0]).toMatchObject({ asked: 1, answered: 0 });
     expect(after).toEqual(before);
+  });
+});
+
+// Other ways to ask an entry (SPEC §5): written by the admins in the entry's form or a CSV file,
+// searched as the question is; a file of ids and variants updates only those.
+describe.each(BACKENDS)("other ways to ask an entry (%s)", (backend) => {
+  let database: Database;
+  beforeEach(async () => {
+    database = await freshDatabase(backend);
+  });
+  afterEach(() => database.close());
+
+  const store = [
+    "id,question,answer,tags,locale",
+    "faq-grace,¿Cuántos días de gracia hay para pagar un recibo vencido?,Hay 30 días de gracia.,recibos;impago,es",
+    "faq-card,¿Cómo pido un duplicado de la tarjeta sanitaria?,Desde el área de clientes.,salud,es",
+  ].join("\n");
+  const variants = 'id,variants\nfaq-grace,"se quedó sin curro y anda justo este mes\nmargen para pagar tarde"\n';
+
+  it("adds them from a file of ids and variants, keeping everything else, and /ask finds the entry by them", async () => {
+    const db = database.prisma;
+    const search = new FaqSearch(db, 0);
+    expect(await importCsv(db, store)).toEqual({ ok: true, created: 2, updated: 0 });
+    const asked = "se quedó sin curro y anda justo este mes";
+    expect((await ask(db, search, "USTAFF", asked, "C1")).entry).toBeNull();
+
+    expect(await importCsv(db, variants)).toEqual({ ok: true, created: 0, updated: 1 });
+    const grace = await db.faqEntry.findUniqueOrThrow({ where: { id: "faq-grace" } });
+    expect(grace).toMatchObject({
+      question: "¿Cuántos días de gracia hay para pagar un recibo vencido?",
+      answer: "Hay 30 días de gracia.",
+      tags: ["recibos", "impago"],
+      locale: "es",
+      variants: ["se quedó sin curro y anda justo este mes", "margen para pagar tarde"],
+    });
+    expect((await ask(db, search, "USTAFF", asked, "C1")).entry?.id).toBe("faq-grace");
+    expect((await ask(db, search, "USTAFF", "qué margen tengo para pagar tarde", "C1")).entry?.id).toBe("faq-grace");
+
+    // Re-importing the store without the column keeps them; the export carries them, one per line.
+    await importCsv(db, store);
+    const exported = await exportCsv(db);
+    expect(exported.split("\n")[0]).toBe("id,question,answer,tags,locale,variants");
+    expect(exported).toContain('es,"se quedó sin curro y anda justo este mes\nmargen para pagar tarde"');
+    await db.faqEntry.deleteMany();
+    expect(await importCsv(db, exported)).toEqual({ ok: true, created: 2, updated: 0 });
+    expect((await db.faqEntry.findUniqueOrThrow({ where: { id: "faq-grace" } })).variants).toEqual([
+      "se quedó sin curro y anda justo este mes",
+      "margen para pagar tarde",
+    ]);
+  });
+
+  it("refuses a file of variants naming an entry that does not exist, and imports none of it", async () => {
+    const db = database.prisma;
+    await importCsv(db, store);
+    const result = await importCsv(db, `${variants}faq-nope,"algo"\n,"sin id"\n`);
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        { line: 4, field: "id", message: "faq.error.newEntryNeeds" },
+        { line: 5, field: "question", message: "faq.error.newEntryNeeds" },
+      ],
+    });
+    expect((await db.faqEntry.findUniqueOrThrow({ where: { id: "faq-grace" } })).variants).toEqual([]);
+    expect(await db.faqEntry.count()).toBe(2);
+  });
+
+  it("refuses too many or too long ways of asking, naming the line and the column", async () => {
+    const db = database.prisma;
+    await importCsv(db, store);
+    const many = Array.from({ length: 31 }, (_, i) => `forma ${i}`).join("\n");
+    const result = await importCsv(db, `id,variants\nfaq-grace,"${many}"\nfaq-card,"${"x".repeat(501)}"\n`);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.map((e) => [e.line, e.field, e.message])).toEqual([
+      [32, "variants", "faq.error.variants"],
+      [33, "variants", "faq.error.variants"],
+    ]);
+    expect((await db.faqEntry.findUniqueOrThrow({ where: { id: "faq-grace" } })).variants).toEqual([]);
   });
 });

@@ -108,7 +108,7 @@ describe("fuzzing CSV imports (embedded)", () => {
   });
   afterAll(async () => database?.close());
 
-  const FAQ_FIELDS = ["id", "question", "answer", "tags", "locale"];
+  const FAQ_FIELDS = ["id", "question", "answer", "tags", "locale", "variants"];
   const faqCell = (column: string): fc.Arbitrary<string> => {
     switch (column) {
       case "id":
@@ -133,6 +133,11 @@ describe("fuzzing CSV imports (embedded)", () => {
         );
       case "locale":
         return mostly(pick("es", "en", "EN", " es ", ""), pick("fr", "español", "e"));
+      case "variants":
+        return mostly(
+          pick("otra forma\r\ny otra", "", " \n \n", "sola"),
+          fc.oneof(fragment, fc.string({ minLength: 501, maxLength: 520 }), fc.constant("x\n".repeat(31))),
+        );
       default:
         return fc.oneof(fragment, oddChars);
     }

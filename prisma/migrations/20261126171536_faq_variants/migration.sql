@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "FaqEntry" ADD COLUMN     "variants" TEXT[] DEFAULT ARRAY[]::TEXT[];
