@@ -199,7 +199,10 @@ export function buildCli(
   const faq = program.command("faq").description("the FAQ store");
   faq
     .command("import")
-    .argument("<file>", "CSV with columns id, question, answer, tags, locale (id optional; same id = update)")
+    .argument(
+      "<file>",
+      "CSV with columns id, question, answer, tags, locale, variants (id optional; same id = update; a column the file lacks is kept)",
+    )
     .description("import FAQ entries: all or nothing, bad rows named with their line and field")
     .action(async (file: string) => {
       const text = await readFile(file, "utf8").catch(() => {

@@ -58,16 +58,16 @@ const entryIdValue = z
 type Values = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
 
 /**
- * A modal's entry; tags arrive as one text ("a; b"), other ways to ask one per line (a modal without
- * that field keeps the entry's), and a crafted payload's non-text is refused inline.
+ * A modal's entry; tags arrive as one text ("a; b"), other ways to ask one per line, and a crafted
+ * payload's non-text is refused inline.
  */
 const viewEntry = entrySchema.extend({
   tags: z.string({ message: "faq.error.tags" }).nullish().transform(parseTags).pipe(entrySchema.shape.tags),
   variants: z
     .string({ message: "faq.error.variants" })
     .nullish()
-    .transform((v) => (v === undefined ? undefined : parseVariants(v)))
-    .pipe(entrySchema.shape.variants),
+    .transform(parseVariants)
+    .pipe(entrySchema.shape.variants.unwrap()),
 });
 
 function entryFromView(values: Values) {
@@ -76,7 +76,7 @@ function entryFromView(values: Values) {
     answer: values.answer?.value?.value ?? "",
     tags: values.tags?.value?.value,
     locale: values.locale?.value?.selected_option?.value ?? "es",
-    variants: values.variants ? (values.variants.value?.value ?? null) : undefined,
+    variants: values.variants?.value?.value,
   });
 }
 

@@ -207,6 +207,8 @@ export interface Match {
   focus: number;
   /** how many of the query's words the entry has */
   words: number;
+  /** the entry has other ways of asking it, written by the admins */
+  variants: boolean;
 }
 
 /** A query's candidate entries, best first, and how many words it was searched by. */
@@ -230,11 +232,23 @@ export interface SearchResult {
  * entries ("seguro", "pedir") says little — or, short of that, every word of a short query and at
  * least `wordsNeeded` of a longer one (long questions carry words that are no topic), ranking
  * `minLead` times above the runner-up (a near tie is a question between topics, or about none).
- * Calibrated on the starter store with its other ways of asking (src/faq/seed-variants.csv): with
- * them, cross-validation no longer finds a use for the lead (1: any lead) and asks 4 words, not 3.
  */
-export const THRESHOLDS = { wordsNeeded: 4, fullCoverage: 0.75, minLead: 1 };
-export type Thresholds = typeof THRESHOLDS;
+export interface Thresholds {
+  wordsNeeded: number;
+  fullCoverage: number;
+  minLead: number;
+}
+
+/**
+ * The rule for the best entry: an entry with other ways of asking offers more words to match, so it
+ * must match more (calibrated on the starter store with src/faq/seed-variants.csv: 4 words, and
+ * no lead over the runner-up); an entry as written keeps the rule calibrated without them.
+ */
+export const THRESHOLDS = {
+  plain: { wordsNeeded: 3, fullCoverage: 0.75, minLead: 1.4 },
+  variants: { wordsNeeded: 4, fullCoverage: 0.75, minLead: 1 },
+} satisfies Record<string, Thresholds>;
+export type ThresholdSet = typeof THRESHOLDS;
 
 // BM25 rewards long answers that repeat a word; what people mean is better told by how many of
 // their words an entry has, and whether in its question or tags: the head of the list is re-ranked by that.
@@ -281,6 +295,8 @@ export class FaqIndex {
   private readonly df = new Map<string, number>();
   /** In how many entries' learnt questions each term appears: found by retrieval, never a typo's correction. */
   private readonly learnt = new Map<string, number>();
+  /** The entries with other ways of asking them, written by the admins. */
+  private readonly varied = new Set<string>();
   /** The folded words of the store and the lexicon: what a typo is corrected to. */
   private readonly vocabulary = new SearchableMap<true>();
   /** The same words by how they sound: what a typo made by ear is corrected to. */
@@ -290,6 +306,7 @@ export class FaqIndex {
     const analysed: Analysed[] = [];
     for (const e of entries) {
       const locale = [localeOf(e)];
+      if (e.variants?.length) this.varied.add(e.id);
       const folded = {
         question: fold([e.question, ...(e.variants ?? [])].join("\n")),
         tags: fold(e.tags.join(" ")),
@@ -367,7 +384,7 @@ export class FaqIndex {
     return [...query].sort((a, b) => rarity(a) - rarity(b)).slice(0, MAX_QUERY_WORDS);
   }
 
-  search(query: string, thresholds: Thresholds = THRESHOLDS): SearchResult {
+  search(query: string, thresholds: ThresholdSet = THRESHOLDS): SearchResult {
     return decide(this.rank(query), thresholds);
   }
 
@@ -436,13 +453,15 @@ export class FaqIndex {
       coverage: share(inEntry),
       focus: share(qwords.filter((w) => found(w, FOCUS_FIELDS))),
       words: inEntry.length,
+      variants: this.varied.has(String(r.id)),
     };
   }
 }
 
 /** Answer with the best candidate, or say "I don't know" (`THRESHOLDS`). */
-export function decide({ candidates, words: n }: Ranked, thresholds: Thresholds = THRESHOLDS): SearchResult {
+export function decide({ candidates, words: n }: Ranked, set: ThresholdSet = THRESHOLDS): SearchResult {
   const [top, second] = candidates;
+  const thresholds = top?.variants ? set.variants : set.plain;
   const confident =
     top !== undefined &&
     top.focus > 0 &&

@@ -141,17 +141,24 @@ export async function recordFeedback(db: Db, queryId: number, userId: string, he
 
 export const newEntryId = () => `faq-${randomBytes(4).toString("hex")}`;
 
+/** A list typed as one text: split, trimmed, without blanks or repeats. */
+const splitList = (raw: string | null | undefined, separator: RegExp): string[] => [
+  ...new Set(
+    (raw ?? "")
+      .split(separator)
+      .map((t) => t.trim())
+      .filter(Boolean),
+  ),
+];
+
 /** Tags as people type them: split on ; or , and trimmed; matched ignoring case and accents. */
-export function parseTags(raw: string | null | undefined): string[] {
-  return [
-    ...new Set(
-      (raw ?? "")
-        .split(/[;,]/)
-        .map((t) => t.trim())
-        .filter(Boolean),
-    ),
-  ];
-}
+export const parseTags = (raw: string | null | undefined): string[] => splitList(raw, /[;,]/);
+
+/** Other ways to ask, as typed in a form or a CSV cell: one per line. */
+export const parseVariants = (raw: string | null | undefined): string[] => splitList(raw, /\r?\n/);
+
+/** What the form's field holds at most, so that every entry can be edited in Slack. */
+const VARIANTS_MAX_CHARS = 3000;
 
 export const entrySchema = z.object({
   question: z.string().trim().min(3, "faq.error.question").max(500, "faq.error.question"),
@@ -162,6 +169,7 @@ export const entrySchema = z.object({
   variants: z
     .array(z.string().trim().min(1, "faq.error.variants").max(500, "faq.error.variants"))
     .max(30, "faq.error.variants")
+    .refine((v) => v.join("\n").length <= VARIANTS_MAX_CHARS, "faq.error.variants")
     .optional(),
 });
 export type EntryInput = z.infer<typeof entrySchema>;
@@ -249,10 +257,6 @@ export async function answerQuestion(
   return result;
 }
 
-/** Other ways to ask, as typed in a form or a CSV cell: one per line. */
-export const parseVariants = (raw: string | null | undefined): string[] =>
-  [...new Set((raw ?? "").split(/\r?\n/).map((v) => v.trim()))].filter(Boolean);
-
 // CSV import and export (SPEC §5): columns id, question, answer, tags, locale, variants. A column the
 // file does not have keeps what the entries had: a file of ids and variants adds ways of asking.
 
@@ -303,9 +307,13 @@ export async function importCsv(
   onProgress?: (done: number, total: number) => void,
 ): Promise<ImportResult> {
   let records: { record: Record<string, string>; info: { lines: number } }[];
+  let header: string[] = [];
   try {
     records = parse(text, {
-      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+      columns: (h: string[]) => {
+        header = h.map((c) => c.trim().toLowerCase());
+        return header;
+      },
       bom: true,
       skip_empty_lines: true,
       info: true,
@@ -316,8 +324,16 @@ export async function importCsv(
     const err = e as { lines?: number; message: string };
     return { ok: false, errors: [{ line: err.lines ?? 0, field: "file", message: err.message }] };
   }
-  const columns = new Set(Object.keys(records[0]?.record ?? {}));
-  const schema = csvRow(columns);
+  // A column the import does not know (a typo would otherwise leave what it meant unchanged), or
+  // twice, or nothing but ids: the file is refused. Unnamed columns (a trailing comma) are ignored.
+  const known = new Set<string>(CSV_COLUMNS);
+  const badColumns = header.flatMap((c, i) =>
+    c && (!known.has(c) || header.indexOf(c) !== i) ? [{ line: 1, field: c, message: "faq.error.columns" }] : [],
+  );
+  if (!badColumns.length && header.length && !header.some((c) => known.has(c) && c !== "id"))
+    badColumns.push({ line: 1, field: "file", message: "faq.error.columns" });
+  if (badColumns.length) return { ok: false, errors: badColumns };
+  const schema = csvRow(new Set(header));
   const errors: RowError[] = [];
   const rows: (z.infer<typeof schema> & { line: number })[] = [];
   const seen = new Set<string>();
@@ -341,18 +357,31 @@ export async function importCsv(
     if (!(r.id && existing.has(r.id)) && (r.question === undefined || r.answer === undefined))
       errors.push({ line: r.line, field: r.id ? "id" : "question", message: "faq.error.newEntryNeeds" });
   if (errors.length) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) };
-  await db.$transaction(async (tx) => {
-    let done = 0;
-    for (const { line: _line, id, ...data } of rows) {
-      const key = id ?? newEntryId();
-      await tx.faqEntry.upsert({
-        where: { id: key },
-        create: { ...data, id: key, question: data.question ?? "", answer: data.answer ?? "" },
-        update: data,
-      });
-      onProgress?.(++done, rows.length);
-    }
-  });
+  let line = 0;
+  try {
+    await db.$transaction(async (tx) => {
+      let done = 0;
+      for (const { line: at, id, question, answer, ...data } of rows) {
+        line = at;
+        // Without a question and an answer the row updates an entry found above: removed since, the
+        // update fails and nothing of the file is imported.
+        if (question === undefined || answer === undefined)
+          await tx.faqEntry.update({ where: { id }, data: { ...data, question, answer } });
+        else {
+          const key = id ?? newEntryId();
+          await tx.faqEntry.upsert({
+            where: { id: key },
+            create: { ...data, tags: data.tags ?? [], id: key, question, answer },
+            update: { ...data, question, answer },
+          });
+        }
+        onProgress?.(++done, rows.length);
+      }
+    });
+  } catch (e) {
+    if ((e as { code?: string }).code !== "P2025") throw e;
+    return { ok: false, errors: [{ line, field: "id", message: "faq.error.newEntryNeeds" }] };
+  }
   entriesChanged();
   const updated = rows.filter((r) => r.id && existing.has(r.id)).length;
   return { ok: true, created: rows.length - updated, updated };

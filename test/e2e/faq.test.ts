@@ -182,6 +182,7 @@ describe.each(BACKENDS)("/ask and /faq (%s)", (backend) => {
     expect(view?.callback_id).toBe("faq.edit");
     const field = view?.blocks.find((b: { block_id?: string }) => b.block_id === "variants");
     expect(field?.label.text).toBe("Otras formas de preguntarlo");
+    const entry = await t.db.faqEntry.findUniqueOrThrow({ where: { id: "faq-061" } });
     const submit = (variants: string) =>
       t.sim.viewSubmission(
         admin,
@@ -195,12 +196,13 @@ describe.each(BACKENDS)("/ask and /faq (%s)", (backend) => {
         },
         { privateMetadata: view?.private_metadata },
       );
-    const entry = await t.db.faqEntry.findUniqueOrThrow({ where: { id: "faq-061" } });
 
     const tooMany = await submit(Array.from({ length: 31 }, (_, i) => `forma ${i}`).join("\n"));
     expect(tooMany.body).toEqual({
       response_action: "errors",
-      errors: { variants: "Hasta 30 formas de preguntarlo, una por línea, de hasta 500 caracteres cada una." },
+      errors: {
+        variants: "Hasta 30 formas de preguntarlo, una por línea, de hasta 500 caracteres cada una y 3.000 en total.",
+      },
     });
     expect((await t.db.faqEntry.findUniqueOrThrow({ where: { id: "faq-061" } })).variants).toEqual([]);
 

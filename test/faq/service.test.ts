@@ -156,15 +156,52 @@ describe.each(BACKENDS)("other ways to ask an entry (%s)", (backend) => {
     expect(await db.faqEntry.count()).toBe(2);
   });
 
+  it("clears an entry's ways of asking with an empty cell", async () => {
+    const db = database.prisma;
+    await importCsv(db, store);
+    await importCsv(db, variants);
+    expect(await importCsv(db, 'id,variants\nfaq-grace,""\n')).toEqual({ ok: true, created: 0, updated: 1 });
+    expect((await db.faqEntry.findUniqueOrThrow({ where: { id: "faq-grace" } })).variants).toEqual([]);
+  });
+
+  it("refuses a file with a column it does not know, twice, or with nothing but ids, and imports none of it", async () => {
+    const db = database.prisma;
+    await importCsv(db, store);
+    for (const [text, field] of [
+      ['id,variant\nfaq-grace,"otra forma"\n', "variant"],
+      ["id,questoin,answer\nfaq-grace,¿Otra?,Sí.\n", "questoin"],
+      ['id,variants,variants\nfaq-grace,"a","b"\n', "variants"],
+      ["id\nfaq-grace\n", "file"],
+    ] as const) {
+      expect(await importCsv(db, text), text).toEqual({
+        ok: false,
+        errors: [{ line: 1, field, message: "faq.error.columns" }],
+      });
+    }
+    const grace = await db.faqEntry.findUniqueOrThrow({ where: { id: "faq-grace" } });
+    expect(grace).toMatchObject({ answer: "Hay 30 días de gracia.", variants: [] });
+    // A trailing comma's unnamed column is no column.
+    expect(await importCsv(db, 'id,variants,\nfaq-grace,"otra forma",\n')).toEqual({
+      ok: true,
+      created: 0,
+      updated: 1,
+    });
+  });
+
   it("refuses too many or too long ways of asking, naming the line and the column", async () => {
     const db = database.prisma;
     await importCsv(db, store);
     const many = Array.from({ length: 31 }, (_, i) => `forma ${i}`).join("\n");
-    const result = await importCsv(db, `id,variants\nfaq-grace,"${many}"\nfaq-card,"${"x".repeat(501)}"\n`);
+    const long = Array.from({ length: 7 }, (_, i) => String(i).repeat(450)).join("\n");
+    const result = await importCsv(
+      db,
+      `id,variants\nfaq-grace,"${many}"\nfaq-card,"${"x".repeat(501)}"\nfaq-grace,"${long}"\n`,
+    );
     expect(result.ok).toBe(false);
     expect(!result.ok && result.errors.map((e) => [e.line, e.field, e.message])).toEqual([
       [32, "variants", "faq.error.variants"],
       [33, "variants", "faq.error.variants"],
+      [40, "variants", "faq.error.variants"],
     ]);
     expect((await db.faqEntry.findUniqueOrThrow({ where: { id: "faq-grace" } })).variants).toEqual([]);
   });

@@ -91,7 +91,9 @@ async function expectAllOrNothing(
     expect(result.errors.length, what).toBeGreaterThan(0);
     for (const e of result.errors) {
       expect(e.line, `${what}\n${JSON.stringify(e)}`).toBeGreaterThanOrEqual(1);
-      expect([...fields, "file", "row"], `${what}\n${JSON.stringify(e)}`).toContain(e.field);
+      // A column the import does not know is named as the field.
+      if (e.message !== "faq.error.columns")
+        expect([...fields, "file", "row"], `${what}\n${JSON.stringify(e)}`).toContain(e.field);
       expect(e.message, what).toMatch(/\S/);
     }
     expect(changedTables(before, after), what).toEqual([]);
@@ -169,7 +171,9 @@ describe("fuzzing CSV imports (embedded)", () => {
           expect(after, what).toBe(before);
           for (const e of result.errors) {
             expect(e.line, `${what}\n${JSON.stringify(e)}`).toBeGreaterThanOrEqual(1);
-            expect([...FAQ_FIELDS, "file", "row"], `${what}\n${JSON.stringify(e)}`).toContain(e.field);
+            // A column the import does not know is named as the field.
+            if (e.message !== "faq.error.columns")
+              expect([...FAQ_FIELDS, "file", "row"], `${what}\n${JSON.stringify(e)}`).toContain(e.field);
           }
         }
       }),

@@ -205,7 +205,10 @@ export const es = {
   "faq.error.locale": "El idioma debe ser es o en.",
   "faq.error.id": "El id solo puede tener letras, números, «-», «_» y «.» (hasta 60).",
   "faq.error.duplicateId": "Ese id aparece dos veces en el fichero.",
-  "faq.error.variants": "Hasta 30 formas de preguntarlo, una por línea, de hasta 500 caracteres cada una.",
+  "faq.error.variants":
+    "Hasta 30 formas de preguntarlo, una por línea, de hasta 500 caracteres cada una y 3.000 en total.",
+  "faq.error.columns":
+    "Columna desconocida o repetida. Las columnas son id, question, answer, tags, locale y variants (id y al menos otra).",
   "faq.error.newEntryNeeds": "Ninguna entrada tiene ese id: una entrada nueva necesita las columnas question y answer.",
   "faq.error.noQuestion": "No encuentro esa pregunta.",
   "faq.error.alreadyAnswered": "Esa pregunta ya tiene respuesta.",
@@ -244,7 +247,8 @@ export const es = {
   "faq.modal.answer": "Respuesta",
   "faq.modal.tags": "Etiquetas (separadas por ;)",
   "faq.modal.variants": "Otras formas de preguntarlo",
-  "faq.modal.variantsHint": "Una por línea, como la escribiría la gente: ayudan a /ask a encontrar esta entrada.",
+  "faq.modal.variantsHint":
+    "Una por línea, bien escrita, con las palabras que usa la gente: /ask encontrará esta entrada por ellas.",
   "faq.modal.locale": "Idioma",
   "faq.modal.addTitle": "Nueva entrada",
   "faq.modal.editTitle": "Editar entrada",
