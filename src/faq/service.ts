@@ -278,19 +278,8 @@ const csvCells = {
     .pipe(entrySchema.shape.locale),
   variants: z.string().transform(parseVariants).pipe(entrySchema.shape.variants.unwrap()),
 };
-/** A row of a file with these columns: the others are left out (undefined). */
-const csvRow = (columns: Set<string>) =>
-  withoutNul(
-    z.object({
-      id: csvCells.id,
-      question: columns.has("question") ? csvCells.question : z.undefined().optional(),
-      answer: columns.has("answer") ? csvCells.answer : z.undefined().optional(),
-      tags: columns.has("tags") ? csvCells.tags : z.undefined().optional(),
-      locale: columns.has("locale") ? csvCells.locale : z.undefined().optional(),
-      variants: columns.has("variants") ? csvCells.variants : z.undefined().optional(),
-    }),
-    "error.nul",
-  );
+/** A row: every record has the header's columns, and a column the file lacks is left out (undefined). */
+const csvRow = withoutNul(z.object(csvCells).partial(), "error.nul");
 
 export interface RowError {
   line: number;
@@ -333,12 +322,11 @@ export async function importCsv(
   if (!badColumns.length && header.length && !header.some((c) => known.has(c) && c !== "id"))
     badColumns.push({ line: 1, field: "file", message: "faq.error.columns" });
   if (badColumns.length) return { ok: false, errors: badColumns };
-  const schema = csvRow(new Set(header));
   const errors: RowError[] = [];
-  const rows: (z.infer<typeof schema> & { line: number })[] = [];
+  const rows: (z.infer<typeof csvRow> & { line: number })[] = [];
   const seen = new Set<string>();
   for (const { record, info } of records) {
-    const parsed = schema.safeParse(record);
+    const parsed = csvRow.safeParse(record);
     if (!parsed.success) {
       for (const issue of parsed.error.issues)
         errors.push({ line: info.lines, field: String(issue.path[0] ?? "row"), message: issue.message });
