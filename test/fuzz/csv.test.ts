@@ -16,12 +16,12 @@ import {
   fragment,
   numbers,
   oddChars,
+  pick,
   runs,
   type Snapshot,
   snapshot,
 } from "../kit/fuzz.ts";
 
-const pick = <T>(...xs: T[]) => fc.constantFrom(...xs);
 const mostly = (valid: fc.Arbitrary<string>, hostile: fc.Arbitrary<string> = fragment) =>
   fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: hostile });
 

@@ -79,10 +79,13 @@ export const ZONE = "Europe/Madrid";
 
 /**
  * An embedded app in ZONE, its clock at Friday 2026-11-20 10:00 local time, the given channels known
- * to the Slack double and the four people in their roles, with a driver over it.
+ * to the Slack double and the four people in their roles, with a driver over it; `env` adds settings.
  */
-export async function startRoleMatrix(channels: string[]): Promise<{ t: TestApp; d: Driver }> {
-  const t = await startTestApp("embedded", { APP_TIMEZONE: ZONE });
+export async function startRoleMatrix(
+  channels: string[],
+  env: Record<string, string> = {},
+): Promise<{ t: TestApp; d: Driver }> {
+  const t = await startTestApp("embedded", { APP_TIMEZONE: ZONE, ...env });
   try {
     t.clock.set(new Date("2026-11-20T09:00:00Z"));
     for (const id of channels) t.slack.addChannel({ id, name: id.toLowerCase() });

@@ -5,8 +5,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../src/core/logger.ts";
-import { SIGNING_SECRET, startTestApp, type TestApp } from "../kit/app.ts";
-import { addRoleUsers, Driver, runs, userFor } from "../kit/fuzz.ts";
+import { SIGNING_SECRET, type TestApp } from "../kit/app.ts";
+import { type Driver, runs, startRoleMatrix, userFor } from "../kit/fuzz.ts";
 
 const BOT_TOKEN = "xoxb-test-token";
 /** The legacy verification token every payload carries. */
@@ -25,11 +25,7 @@ describe("no secret in the logs (embedded, LOG_LEVEL=debug)", () => {
         consoleLines.push(args.map((a) => (typeof a === "string" ? a : (JSON.stringify(a) ?? String(a)))).join(" "));
       });
     }
-    t = await startTestApp("embedded", { APP_TIMEZONE: "Europe/Madrid", LOG_LEVEL: "debug" });
-    t.clock.set(new Date("2026-11-20T09:00:00Z"));
-    for (const id of ["C1", "CFORM"]) t.slack.addChannel({ id, name: id.toLowerCase() });
-    await addRoleUsers(t);
-    d = new Driver(t);
+    ({ t, d } = await startRoleMatrix(["C1", "CFORM"], { LOG_LEVEL: "debug" }));
   });
   afterAll(async () => {
     await t?.close();
