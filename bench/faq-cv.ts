@@ -29,7 +29,9 @@ function report(name: string, queries: EvalQuery[], misses: boolean) {
 const grid: Thresholds[] = [];
 for (let wordsNeeded = 1; wordsNeeded <= 5; wordsNeeded++)
   for (let c = 50; c <= 100; c += 5)
-    for (let l = 10; l <= 25; l++) grid.push({ wordsNeeded, fullCoverage: c / 100, minLead: l / 10 });
+    for (let l = 10; l <= 25; l++)
+      for (const minTie of [1, 1.02, 1.05, 1.1, 1.2])
+        grid.push({ wordsNeeded, fullCoverage: c / 100, minLead: l / 10, minTie });
 const ranked = set.map((q) => index.rank(q.query));
 const outcome = grid.map((t) =>
   set.map((q, i) => {

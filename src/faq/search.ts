@@ -232,11 +232,15 @@ export interface SearchResult {
  * entries ("seguro", "pedir") says little — or, short of that, every word of a short query and at
  * least `wordsNeeded` of a longer one (long questions carry words that are no topic), ranking
  * `minLead` times above the runner-up (a near tie is a question between topics, or about none).
+ * Even with all of the query, it must rank `minTie` times above the runner-up: two entries that
+ * both have all of it and score alike ("la edad máxima para contratar un seguro de vida") are a
+ * question between them, or about neither.
  */
 export interface Thresholds {
   wordsNeeded: number;
   fullCoverage: number;
   minLead: number;
+  minTie: number;
 }
 
 /**
@@ -245,8 +249,8 @@ export interface Thresholds {
  * no lead over the runner-up); an entry as written keeps the rule calibrated without them.
  */
 export const THRESHOLDS = {
-  plain: { wordsNeeded: 3, fullCoverage: 0.75, minLead: 1.4 },
-  variants: { wordsNeeded: 4, fullCoverage: 0.75, minLead: 1 },
+  plain: { wordsNeeded: 3, fullCoverage: 0.75, minLead: 1.4, minTie: 1 },
+  variants: { wordsNeeded: 4, fullCoverage: 0.75, minLead: 1, minTie: 1.02 },
 } satisfies Record<string, Thresholds>;
 export type ThresholdSet = typeof THRESHOLDS;
 
@@ -462,12 +466,13 @@ export class FaqIndex {
 export function decide({ candidates, words: n }: Ranked, set: ThresholdSet = THRESHOLDS): SearchResult {
   const [top, second] = candidates;
   const thresholds = top?.variants ? set.variants : set.plain;
+  const leads = (times: number) => second === undefined || strength(top as Match) >= times * strength(second);
   const confident =
     top !== undefined &&
     top.focus > 0 &&
-    (top.coverage >= thresholds.fullCoverage ||
-      (top.words >= Math.min(n, thresholds.wordsNeeded) &&
-        (second === undefined || strength(top) >= thresholds.minLead * strength(second))));
+    (top.coverage >= thresholds.fullCoverage
+      ? leads(thresholds.minTie)
+      : top.words >= Math.min(n, thresholds.wordsNeeded) && leads(thresholds.minLead));
   return {
     best: confident ? top : null,
     related: candidates
