@@ -95,6 +95,29 @@ describe("FaqIndex", () => {
     expect(learnt.search("cancelar polisa").best?.id).toBe("anular");
   });
 
+  it("says it doesn't know when two entries with other ways of asking have all of the question alike", () => {
+    const alike = (topic: string): SearchableEntry => ({
+      ...entry(
+        topic,
+        `¿Qué edad hay que tener para contratar un seguro de ${topic}?`,
+        `Depende del seguro de ${topic}.`,
+      ),
+      variants: [`edad para contratar ${topic}`],
+    });
+    const twins = new FaqIndex([alike("vida"), alike("salud")]);
+    expect(twins.search("edad para contratar").best).toBeNull();
+    expect(
+      twins
+        .search("edad para contratar")
+        .related.map((m) => m.id)
+        .sort(),
+    ).toEqual(["salud", "vida"]);
+    expect(twins.search("edad para contratar un seguro de salud").best?.id).toBe("salud");
+    // Entries as written keep the rule calibrated without variants: the first of a tie answers.
+    const plain = new FaqIndex([alike("vida"), alike("salud")].map(({ variants: _, ...e }) => e));
+    expect(plain.search("edad para contratar").best).not.toBeNull();
+  });
+
   it("takes any word, JavaScript's own names included", () => {
     for (const q of ["constructor", "__proto__ toString", "hasOwnProperty valueOf", "", "¿?", "a".repeat(500)])
       expect(() => index.search(q)).not.toThrow();
