@@ -4,7 +4,7 @@ import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { ROOT } from "../core/migrate.ts";
 import { FaqIndex, THRESHOLDS } from "./search.ts";
-import { parseVariants } from "./service.ts";
+import { parseTags, parseVariants } from "./service.ts";
 
 /** The starter store (shared/data/faq-seed.csv, beside the repository). */
 export const SEED_FILE = path.resolve(ROOT, "..", "shared", "data", "faq-seed.csv");
@@ -23,7 +23,7 @@ export function seedIndex({ variants = true } = {}): FaqIndex {
   const asked = parse(readFileSync(SEED_VARIANTS_FILE), { columns: true }) as { id: string; variants: string }[];
   const byId = new Map(asked.map((r) => [r.id, parseVariants(r.variants)]));
   return new FaqIndex(
-    rows.map((r) => ({ ...r, tags: r.tags.split(";"), variants: variants ? byId.get(r.id) : undefined })),
+    rows.map((r) => ({ ...r, tags: parseTags(r.tags), variants: variants ? byId.get(r.id) : undefined })),
   );
 }
 

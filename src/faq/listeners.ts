@@ -70,6 +70,12 @@ const viewEntry = entrySchema.extend({
     .pipe(entrySchema.shape.variants.unwrap()),
 });
 
+/** A modal's inline error: on the field the first issue names (else `fallback`), in the person's language. */
+const fieldError = (actor: Actor, error: z.ZodError, fallback: string) => ({
+  response_action: "errors" as const,
+  errors: { [String(error.issues[0]?.path[0] ?? fallback)]: actor.t(issueKey(error)) },
+});
+
 function entryFromView(values: Values) {
   return viewEntry.safeParse({
     question: values.question?.value?.value ?? "",
@@ -233,11 +239,7 @@ export function register(app: Router, deps: Deps): void {
     if (denied) return ack({ response_action: "errors", errors: { answer: denied } });
     const meta = z.object({ queryId: z.number().int() }).safeParse(viewMetadata(view.private_metadata));
     const input = entryFromView(view.state.values as Values);
-    if (!input.success)
-      return ack({
-        response_action: "errors",
-        errors: { [String(input.error.issues[0]?.path[0] ?? "answer")]: actor.t(issueKey(input.error)) },
-      });
+    if (!input.success) return ack(fieldError(actor, input.error, "answer"));
     if (!meta.success) return ack({ response_action: "errors", errors: { answer: actor.t("faq.error.noQuestion") } });
     const result = await answerQuestion(db, meta.data.queryId, { newEntry: input.data }, actor.id, clock.now());
     if (!result.ok) return ack({ response_action: "errors", errors: { answer: actor.t(result.key) } });
@@ -313,11 +315,7 @@ export function register(app: Router, deps: Deps): void {
     const denied = adminOnly(actor);
     if (denied) return ack({ response_action: "errors", errors: { question: denied } });
     const input = entryFromView(view.state.values as Values);
-    if (!input.success)
-      return ack({
-        response_action: "errors",
-        errors: { [String(input.error.issues[0]?.path[0] ?? "question")]: actor.t(issueKey(input.error)) },
-      });
+    if (!input.success) return ack(fieldError(actor, input.error, "question"));
     await addEntry(db, input.data, actor.id);
     await ack();
   });
@@ -328,11 +326,7 @@ export function register(app: Router, deps: Deps): void {
     if (denied) return ack({ response_action: "errors", errors: { question: denied } });
     const meta = z.object({ id: entryIdValue }).safeParse(viewMetadata(view.private_metadata));
     const input = entryFromView(view.state.values as Values);
-    if (!input.success)
-      return ack({
-        response_action: "errors",
-        errors: { [String(input.error.issues[0]?.path[0] ?? "question")]: actor.t(issueKey(input.error)) },
-      });
+    if (!input.success) return ack(fieldError(actor, input.error, "question"));
     if (!meta.success || !(await editEntry(db, meta.data.id, input.data))) {
       return ack({ response_action: "errors", errors: { question: actor.t("faq.error.notFound", { id: "" }) } });
     }
