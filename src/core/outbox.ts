@@ -209,9 +209,15 @@ export class Dispatcher {
     const now = this.opts.clock.now();
     const leaseUntil = new Date(now.getTime() + LEASE_MS);
     const limit = this.opts.batchSize ?? 200;
+    // One claim at a time across dispatchers: two claims running together could each take part of
+    // one channel's rows (FOR UPDATE SKIP LOCKED skips those the other is still locking) and send
+    // them out of order. Waiting for the lock, the claim then sees the other's rows as being sent.
     // The status test is repeated next to FOR UPDATE: a row another dispatcher claimed meanwhile
     // is re-checked there (PostgreSQL re-evaluates that WHERE on the newest row version).
-    return this.opts.db.$queryRaw<OutboxMessage[]>`
+    const db = this.opts.db;
+    const [, claimed] = await db.$transaction([
+      db.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('capacita:outbox-claim'))`,
+      db.$queryRaw<OutboxMessage[]>`
       UPDATE "OutboxMessage" SET status = 'sending', "lockedUntil" = ${leaseUntil}, attempts = attempts + 1
       WHERE id IN (
         SELECT id FROM "OutboxMessage"
@@ -232,7 +238,9 @@ export class Dispatcher {
         AND ((status = 'pending' AND "nextAttemptAt" <= ${now}) OR (status = 'sending' AND "lockedUntil" < ${now}))
         FOR UPDATE SKIP LOCKED
       )
-      RETURNING *`.then((rows) => rows.sort((a, b) => a.id - b.id));
+      RETURNING *`,
+    ]);
+    return claimed.sort((a, b) => a.id - b.id);
   }
 
   private async deliverChannel(channel: string, messages: OutboxMessage[]): Promise<void> {
