@@ -27,6 +27,14 @@ export function seedIndex({ variants = true } = {}): FaqIndex {
   );
 }
 
+/**
+ * The evaluation sets the search is tuned on: the first one, and the blind sets once their honest
+ * run was spent (session 5; test/faq/README.md). Never tune on `BLIND_SETS`.
+ */
+export const TRAINING_SETS = ["eval-set.json", "holdout-set.json", "holdout2-set.json", "holdout3-set.json"];
+/** Written blind and kept so: only their aggregate figures are ever read. */
+export const BLIND_SETS = ["holdout4-set.json", "holdout5-set.json"];
+
 /** An evaluation set of test/faq/ by file name. */
 export const evalSet = (file: string): EvalQuery[] =>
   JSON.parse(readFileSync(path.join(ROOT, "test", "faq", file), "utf8")) as EvalQuery[];

@@ -20,23 +20,13 @@ function measure(file: string, variants: boolean) {
 
 it.each([
   // The starter store with its other ways of asking (src/faq/seed-variants.csv, written from the entries
-  // alone by someone who never saw these sets or the search). Figures of 2026-11-26, session 4.
-  // eval-set.json was written without looking at the search, and the search was tuned on it
-  // (top-1 0.967, top-3 0.996, abstention 0.929); the held-out sets tell how well it generalises.
+  // alone by someone who never saw these sets or the search). Figures of 2026-11-26, session 5.
+  // The training sets (TRAINING_SETS): eval-set.json was written without looking at the search and the
+  // search was tuned on it (0.974, 0.996, 0.929); the next three were written blind and measured the
+  // search until session 5, when their honest runs were spent and they joined the training data
+  // (thresholds calibrated on all four): 0.915/1.000/0.854, 0.856/0.985/0.820, 0.905/0.995/0.860.
   { file: "eval-set.json", variants: true, measured: "2026-11-26", n: 120, top1: 0.95, top3: 0.98, abstention: 0.9 },
-  // Written blind after the search was tuned on the set above (session 2); its totals, never its
-  // queries, were read while changing the search in sessions 3 and 4 (0.899, 1.000, 0.854).
-  {
-    file: "holdout-set.json",
-    variants: true,
-    measured: "2026-11-26",
-    n: 120,
-    top1: 0.88,
-    top3: 0.98,
-    abstention: 0.83,
-  },
-  // Written blind in session 3 by someone who never saw the search or its results; its totals were
-  // read in session 4 to decide whether to keep the other ways of asking (0.856, 0.985, 0.820).
+  { file: "holdout-set.json", variants: true, measured: "2026-11-26", n: 120, top1: 0.9, top3: 0.98, abstention: 0.83 },
   {
     file: "holdout2-set.json",
     variants: true,
@@ -46,32 +36,40 @@ it.each([
     top3: 0.96,
     abstention: 0.8,
   },
-  // Written blind in session 4; its totals were read three times while the change took shape
-  // (last: 0.885, 0.995, 0.860).
   {
     file: "holdout3-set.json",
     variants: true,
     measured: "2026-11-26",
     n: 240,
-    top1: 0.87,
+    top1: 0.89,
     top3: 0.98,
     abstention: 0.84,
   },
-  // Written blind in session 4 after the search was final, first run on it: the honest measure
-  // (0.832, 0.995, 0.760; the search before variants: 0.753, 0.947, 0.760). Never tune on it.
+  // The blind sets (BLIND_SETS), never tuned on, only their totals ever read. holdout4 was written in
+  // session 4 once its search was final (first run 0.832, 0.995, 0.760); this is its second run, after
+  // session 5's change (0.847, 0.995, 0.760). holdout5 was written in session 5 before the change and
+  // first run after it: the honest measure (0.821, 0.984, 0.740).
   {
     file: "holdout4-set.json",
     variants: true,
     measured: "2026-11-26",
     n: 230,
-    top1: 0.81,
+    top1: 0.83,
     top3: 0.98,
     abstention: 0.74,
   },
-  // The store as written, without the other ways of asking (a store whose admins wrote none): the rule
-  // for such entries is the one calibrated without them, so these stay what they were before session 4
-  // (0.933/0.993/0.905, 0.872/0.989/0.813, 0.738/0.974/0.820; holdout3 0.865/0.995/0.820,
-  // holdout4 0.753/0.947/0.760).
+  {
+    file: "holdout5-set.json",
+    variants: true,
+    measured: "2026-11-26",
+    n: 230,
+    top1: 0.8,
+    top3: 0.96,
+    abstention: 0.72,
+  },
+  // The store as written, without the other ways of asking (a store whose admins wrote none), under the
+  // rule calibrated for such entries: 0.933/0.993/0.905, 0.883/0.989/0.813, 0.744/0.974/0.820,
+  // 0.865/0.995/0.820; blind: holdout4 0.753/0.947/0.760, holdout5 0.774/0.958/0.740.
   { file: "eval-set.json", variants: false, measured: "2026-11-26", n: 120, top1: 0.91, top3: 0.98, abstention: 0.88 },
   {
     file: "holdout-set.json",
@@ -108,6 +106,15 @@ it.each([
     top1: 0.73,
     top3: 0.93,
     abstention: 0.74,
+  },
+  {
+    file: "holdout5-set.json",
+    variants: false,
+    measured: "2026-11-26",
+    n: 230,
+    top1: 0.75,
+    top3: 0.94,
+    abstention: 0.72,
   },
 ])("answers $file (variants: $variants) at least as well as measured on $measured", (floor) => {
   const { set, result } = measure(floor.file, floor.variants);

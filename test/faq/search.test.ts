@@ -2,7 +2,7 @@
 // are JavaScript's own, a large store; and the index kept in step with the entries.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/core/db.ts";
-import { analyse, FaqIndex, type SearchableEntry } from "../../src/faq/search.ts";
+import { analyse, decide, FaqIndex, type Match, type Ranked, type SearchableEntry } from "../../src/faq/search.ts";
 import { addEntry, ask, FaqSearch, removeEntry } from "../../src/faq/service.ts";
 import { BACKENDS, freshDatabase } from "../kit/db.ts";
 
@@ -116,6 +116,24 @@ describe("FaqIndex", () => {
     // Entries as written keep the rule calibrated without variants: the first of a tie answers.
     const plain = new FaqIndex([alike("vida"), alike("salud")].map(({ variants: _, ...e }) => e));
     expect(plain.search("edad para contratar").best).not.toBeNull();
+  });
+
+  it("answers a partial match only when it far outranks the runner-up", () => {
+    const match = (id: string, score: number, coverage: number, words: number): Match => ({
+      id,
+      score,
+      coverage,
+      focus: coverage,
+      words,
+      variants: false,
+    });
+    // Two of three words (short of the three needed), 0.6 of the query: strength 100 × 0.6 × 1.6 = 96.
+    const ranked = (top: Match, ...rest: Match[]): Ranked => ({ candidates: [top, ...rest], words: 3 });
+    const partial = match("parte", 100, 0.6, 2);
+    expect(decide(ranked(partial, match("otro", 5, 0.4, 1))).best?.id).toBe("parte"); // 96 vs 2.8
+    expect(decide(ranked(partial, match("otro", 40, 0.4, 1))).best).toBeNull(); // 96 vs 22.4: 4.3 times
+    expect(decide(ranked(match("parte", 100, 0.5, 2), match("otro", 1, 0.2, 1))).best).toBeNull(); // half the query
+    expect(decide(ranked(partial)).best).toBeNull(); // nothing else matched: no lead to judge by
   });
 
   it("takes any word, JavaScript's own names included", () => {
