@@ -24,7 +24,8 @@ it.each([
   // The training sets (TRAINING_SETS): eval-set.json was written without looking at the search and the
   // search was tuned on it (0.974, 0.996, 0.929); the next three were written blind and measured the
   // search until session 5, when their honest runs were spent and they joined the training data
-  // (thresholds calibrated on all four): 0.915/1.000/0.854, 0.856/0.985/0.820, 0.905/0.995/0.860.
+  // (thresholds calibrated on all four, a few words added to the lexicon from their misses):
+  // 0.920/1.000/0.854, 0.882/0.990/0.820, 0.925/0.995/0.860.
   { file: "eval-set.json", variants: true, measured: "2026-11-26", n: 120, top1: 0.95, top3: 0.98, abstention: 0.9 },
   { file: "holdout-set.json", variants: true, measured: "2026-11-26", n: 120, top1: 0.9, top3: 0.98, abstention: 0.83 },
   {
@@ -32,7 +33,7 @@ it.each([
     variants: true,
     measured: "2026-11-26",
     n: 120,
-    top1: 0.84,
+    top1: 0.86,
     top3: 0.96,
     abstention: 0.8,
   },
@@ -41,14 +42,15 @@ it.each([
     variants: true,
     measured: "2026-11-26",
     n: 240,
-    top1: 0.89,
+    top1: 0.9,
     top3: 0.98,
     abstention: 0.84,
   },
   // The blind sets (BLIND_SETS), never tuned on, only their totals ever read. holdout4 was written in
-  // session 4 once its search was final (first run 0.832, 0.995, 0.760); this is its second run, after
-  // session 5's change (0.847, 0.995, 0.760). holdout5 was written in session 5 before the change and
-  // first run after it: the honest measure (0.821, 0.984, 0.740).
+  // session 4 once its search was final (first run 0.832, 0.995, 0.760); after session 5's new rule
+  // 0.847/0.995/0.760, and its lexicon words 0.847/0.989/0.760. holdout5 was written in session 5
+  // before either change and first run after the rule: the honest measure (0.821, 0.984, 0.740);
+  // after the lexicon words 0.826/0.984/0.740.
   {
     file: "holdout4-set.json",
     variants: true,
@@ -68,8 +70,8 @@ it.each([
     abstention: 0.72,
   },
   // The store as written, without the other ways of asking (a store whose admins wrote none), under the
-  // rule calibrated for such entries: 0.933/0.993/0.905, 0.883/0.989/0.813, 0.744/0.974/0.820,
-  // 0.865/0.995/0.820; blind: holdout4 0.753/0.947/0.760, holdout5 0.774/0.958/0.740.
+  // rule calibrated for such entries: 0.933/0.993/0.905, 0.888/0.989/0.813, 0.754/0.974/0.820,
+  // 0.870/0.995/0.820; blind: holdout4 0.758/0.947/0.760, holdout5 0.774/0.958/0.740.
   { file: "eval-set.json", variants: false, measured: "2026-11-26", n: 120, top1: 0.91, top3: 0.98, abstention: 0.88 },
   {
     file: "holdout-set.json",
@@ -85,7 +87,7 @@ it.each([
     variants: false,
     measured: "2026-11-26",
     n: 120,
-    top1: 0.72,
+    top1: 0.73,
     top3: 0.96,
     abstention: 0.8,
   },
