@@ -12,7 +12,7 @@ import { ROLES, type Role } from "../core/roles.ts";
 import { forgetActor } from "../core/slack.ts";
 import { type SlackCall, SlackDouble, TEAM_ID, TEAM_NAME } from "../core/slack-double.ts";
 import { DEMO_CHANNELS, DEMO_PEOPLE, seedDemo } from "../demo/seed.ts";
-import { fillModal, type ModalIO } from "./modal.ts";
+import { clickedButton, fillModal, type ModalIO } from "./modal.ts";
 import { ConsoleReceiver } from "./receiver.ts";
 import { fileSize, paint, type RenderedButton, renderMessage } from "./render.ts";
 import { officeTime, parseClockMove } from "./time.ts";
@@ -56,6 +56,7 @@ const HELP = [
   ":jobs [name]             run a scheduled job now (digest, followups, reminders, ratings) and show its posts",
   ":clock [+2h|+3d|-1d|2026-12-01 09:00|now]   show or move the app's clock (office time), then run what came due",
   ":cancel                  close the form being filled in without sending it",
+  ":<number>                in a form, click its button shown as [:number]",
   ":help                    this list",
   ":quit                    leave (Ctrl-D too)",
   "Forms (modals) are asked field by field: Enter keeps the [value] shown, - empties an optional field.",
@@ -102,6 +103,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   const buttons = new Map<number, Clickable>();
   let nextButton = 1;
   const pendingModals: Json[] = [];
+  /** Views the app replaced with views.update, by view id, until the form walking it looks. */
+  const viewUpdates = new Map<string, Json>();
 
   const rl = readline.createInterface({
     input: opts.input,
@@ -204,6 +207,9 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
       case "views.push":
         if (call.result?.view?.type === "modal") pendingModals.push(call.result.view);
         break;
+      case "views.update":
+        if (a.view_id) viewUpdates.set(String(a.view_id), a.view as Json);
+        break;
       case "views.publish":
         say(p.dim(`┌ App Home of @${nameOf(String(a.user_id))} updated`));
         break;
@@ -293,7 +299,12 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
       await settle();
       return acked;
     },
-    render: (blocks) => renderMessage({ blocks }, 0, { paint: p, names: nameOf, channels: channelName }).lines,
+    render: (blocks) => renderMessage({ blocks }, 1, { paint: p, names: nameOf, channels: channelName }, ":"),
+    takeUpdate: (viewId) => {
+      const view = viewUpdates.get(viewId);
+      viewUpdates.delete(viewId);
+      return view;
+    },
     get user() {
       return user();
     },
@@ -468,16 +479,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
       ...(b.message ? { message: { ...(b.message as Json), ts } } : {}),
       state: { values: {} },
       response_url: double.responseUrl(`console-${Date.now()}`),
-      actions: [
-        {
-          type: "button",
-          action_id: b.actionId,
-          block_id: b.blockId,
-          text: { type: "plain_text", text: b.label, emoji: true },
-          value: b.value,
-          action_ts: (Date.now() / 1000).toFixed(6),
-        },
-      ],
+      actions: [clickedButton(b)],
     });
   }
 

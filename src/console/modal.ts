@@ -1,7 +1,7 @@
 // Modals in a terminal: each input block asked in turn, the answers turned into the
 // `view.state.values` Slack would send with a `view_submission`, and the app's inline
 // errors (`response_action: "errors"`) shown next to the fields, which are asked again.
-import type { Paint } from "./render.ts";
+import type { Paint, RenderedButton } from "./render.ts";
 
 type Json = Record<string, any>;
 
@@ -264,43 +264,68 @@ export function parseAnswer(el: Json, typed: string, dir: Directory): Parsed {
 
 const names = (xs: Named[], prefix: string) => xs.map((x) => `${prefix}${x.name}`).join(", ");
 
-/** The `view_submission` payload Slack sends when `user` submits `view` with `values`. */
-export function submissionBody(
-  view: Json,
-  values: StateValues,
-  user: { id: string; name: string; teamId: string; teamDomain: string },
-  appId: string,
-): Record<string, unknown> {
+type ConsoleUser = { id: string; name: string; teamId: string; teamDomain: string };
+
+/** What every payload about an open view carries: the team, who acted, the app, and the view with its values. */
+function aboutView(view: Json, values: StateValues, user: ConsoleUser, appId: string) {
   return {
-    type: "view_submission",
-    token: "console",
     team: { id: user.teamId, domain: user.teamDomain },
     user: { id: user.id, username: user.name, name: user.name, team_id: user.teamId },
     api_app_id: appId,
-    trigger_id: `console.${Date.now()}`,
     view: { ...view, state: { values: structuredClone(values) } },
-    response_urls: [],
     is_enterprise_install: false,
     enterprise: null,
   };
 }
 
-/** The `view_closed` payload Slack sends for a view opened with `notify_on_close`. */
-export function closedBody(
+/** The `view_submission` payload Slack sends when `user` submits `view` with `values`. */
+export function submissionBody(
   view: Json,
   values: StateValues,
-  user: { id: string; name: string; teamId: string; teamDomain: string },
+  user: ConsoleUser,
   appId: string,
 ): Record<string, unknown> {
   return {
-    type: "view_closed",
-    team: { id: user.teamId, domain: user.teamDomain },
-    user: { id: user.id, username: user.name, name: user.name, team_id: user.teamId },
-    api_app_id: appId,
-    view: { ...view, state: { values: structuredClone(values) } },
-    is_cleared: false,
-    is_enterprise_install: false,
-    enterprise: null,
+    type: "view_submission",
+    token: "console",
+    trigger_id: `console.${Date.now()}`,
+    response_urls: [],
+    ...aboutView(view, values, user, appId),
+  };
+}
+
+/** The `view_closed` payload Slack sends for a view opened with `notify_on_close`. */
+export function closedBody(view: Json, values: StateValues, user: ConsoleUser, appId: string): Record<string, unknown> {
+  return { type: "view_closed", is_cleared: false, ...aboutView(view, values, user, appId) };
+}
+
+/** A clicked button as a `block_actions` payload lists it. */
+export function clickedButton(button: RenderedButton) {
+  return {
+    type: "button",
+    action_id: button.actionId,
+    block_id: button.blockId,
+    text: { type: "plain_text", text: button.label, emoji: true },
+    value: button.value,
+    action_ts: (Date.now() / 1000).toFixed(6),
+  };
+}
+
+/** The `block_actions` payload Slack sends when a button inside an open modal is clicked. */
+export function viewButtonBody(
+  view: Json,
+  values: StateValues,
+  button: RenderedButton,
+  user: ConsoleUser,
+  appId: string,
+): Record<string, unknown> {
+  return {
+    type: "block_actions",
+    token: "console",
+    trigger_id: `console.${Date.now()}`,
+    container: { type: "view", view_id: view.id },
+    actions: [clickedButton(button)],
+    ...aboutView(view, values, user, appId),
   };
 }
 
@@ -310,9 +335,11 @@ export interface ModalIO {
   ask(): Promise<string | undefined>;
   /** Dispatches the payload; resolves with what the app acknowledged with. */
   dispatch(body: Record<string, unknown>): Promise<unknown>;
-  /** Renders the non-input blocks of a view (context, sections) as message lines. */
-  render(blocks: Json[]): string[];
-  user: { id: string; name: string; teamId: string; teamDomain: string };
+  /** Renders the non-input blocks of a view (context, sections) as message lines, its buttons numbered from 1. */
+  render(blocks: Json[]): { lines: string[]; buttons: RenderedButton[] };
+  /** The view the app put in place of view `viewId` (views.update) since it was last asked, once. */
+  takeUpdate(viewId: string): Json | undefined;
+  user: ConsoleUser;
   appId: string;
   dir: Directory;
   paint: Paint;
@@ -340,7 +367,22 @@ export async function fillModal(io: ModalIO, opened: Json): Promise<ModalOutcome
         inputs.length ? "(form: Enter keeps the [value] shown, - empties an optional field, :cancel closes it)" : "",
       )}`,
     );
-    for (const line of io.render((view.blocks ?? []).filter((b: Json) => b.type !== "input"))) io.say(`${bar} ${line}`);
+    const shownBlocks = io.render((view.blocks ?? []).filter((b: Json) => b.type !== "input"));
+    for (const line of shownBlocks.lines) io.say(`${bar} ${line}`);
+    const buttons = shownBlocks.buttons;
+    if (buttons.length && inputs.length && submit)
+      io.say(
+        `${bar} ${p.dim(`(typing :1${buttons.length > 1 ? ` to :${buttons.length}` : ""} at any field clicks that button)`)}`,
+      );
+    /** Clicks a button of the form; true when the app put another view in its place. */
+    const click = async (button: RenderedButton): Promise<boolean> => {
+      io.say(`${bar} ${p.dim("→")} ${p.bold(button.label)}`);
+      await io.dispatch(viewButtonBody(view, values, button, io.user, io.appId));
+      const updated = io.takeUpdate(view.id);
+      if (!updated) return false;
+      view = { ...view, ...updated, id: view.id };
+      return true;
+    };
     if (inputs.length === 0 || !submit) {
       io.say(`${p.magenta("╚")} ${p.dim("(nothing to fill in)")}`);
       const back = stack.pop();
@@ -353,7 +395,11 @@ export async function fillModal(io: ModalIO, opened: Json): Promise<ModalOutcome
     let outcome: ModalOutcome | "next" | undefined;
     while (!outcome) {
       for (const block of ask) {
-        const got = await askField(io, block, values, `${inputs.indexOf(block) + 1}/${inputs.length}`);
+        const got = await askField(io, block, values, `${inputs.indexOf(block) + 1}/${inputs.length}`, buttons, click);
+        if (got === "moved") {
+          outcome = "next";
+          break;
+        }
         if (got !== "ok") {
           if (got === "cancelled") {
             if (view.notify_on_close) await io.dispatch(closedBody(view, values, io.user, io.appId));
@@ -362,6 +408,7 @@ export async function fillModal(io: ModalIO, opened: Json): Promise<ModalOutcome
           return got;
         }
       }
+      if (outcome) break;
       io.say(`${bar} ${p.dim("→")} ${p.bold(submit)}`);
       const acked = (await io.dispatch(submissionBody(view, values, io.user, io.appId))) as Json | undefined;
       const action = acked?.response_action;
@@ -397,7 +444,9 @@ async function askField(
   block: Json,
   values: StateValues,
   position: string,
-): Promise<"ok" | "cancelled" | "ended"> {
+  buttons: RenderedButton[],
+  click: (button: RenderedButton) => Promise<boolean>,
+): Promise<"ok" | "cancelled" | "ended" | "moved"> {
   const p = io.paint;
   const bar = p.magenta("║");
   const el = block.element;
@@ -415,6 +464,14 @@ async function askField(
     if (typed === undefined) return "ended";
     const answer = typed.trim();
     if (answer === ":cancel") return "cancelled";
+    const pressed = /^:(\d+)$/.exec(answer);
+    if (pressed) {
+      const button = buttons[Number(pressed[1]) - 1];
+      if (!button) io.say(`${bar} ${p.red("✗ No button with that number.")}`);
+      else if (await click(button)) return "moved";
+      else io.say(`${bar} ${p.dim("(the form stays as it was)")}`);
+      continue;
+    }
     if (answer === "") {
       if (now !== undefined || block.optional) return "ok";
       io.say(`${bar} ${p.red("✗ This field is required.")}`);

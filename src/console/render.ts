@@ -24,11 +24,15 @@ export interface RenderContext {
 
 const text = (t: { text?: string } | undefined) => (t?.text ?? "").trim();
 
-/** Renders blocks (or the fallback text) and collects the buttons, numbered from `firstNumber`. */
+/**
+ * Renders blocks (or the fallback text) and collects the buttons, numbered from `firstNumber`
+ * (shown as `[${mark}${number}]`: a form's buttons are typed as ":1", a message's as "1").
+ */
 export function renderMessage(
   message: { text?: string; blocks?: Block[]; attachments?: Block[] },
   firstNumber: number,
   ctx: RenderContext,
+  mark = "",
 ): { lines: string[]; buttons: RenderedButton[] } {
   const { paint: p } = ctx;
   const out: string[] = [];
@@ -95,7 +99,7 @@ export function renderMessage(
     out.push(
       buttons
         .map((b, i) => {
-          const label = `[${firstNumber + i}] ${b.label}`;
+          const label = `[${mark}${firstNumber + i}] ${b.label}`;
           const style = blocksButtonStyle(blocks, b);
           return style === "primary" ? p.green(label) : style === "danger" ? p.red(label) : p.cyan(label);
         })

@@ -154,17 +154,37 @@ describe("fillModal", () => {
     ],
   };
 
-  function fakeIO(typed: string[], answers: unknown[]) {
+  /** A form typed into; `updates` are the views the app puts in place of the form, one per dispatch. */
+  function fakeIO(typed: string[], answers: unknown[], updates: (Record<string, any> | undefined)[] = []) {
     const said: string[] = [];
     const sent: Record<string, any>[] = [];
+    let updated: Record<string, any> | undefined;
     const io: ModalIO = {
       say: (l) => said.push(l),
       ask: async () => typed.shift(),
       dispatch: async (body) => {
         sent.push(body);
+        updated = updates.shift();
         return answers.shift();
       },
-      render: (blocks) => blocks.map((b) => `[${b.type}]`),
+      render: (blocks) => ({
+        lines: blocks.map((b) => `[${b.type}]`),
+        buttons: blocks
+          .filter((b) => b.type === "actions")
+          .flatMap((b) =>
+            b.elements.map((e: any) => ({
+              actionId: e.action_id,
+              blockId: b.block_id,
+              value: e.value,
+              label: e.text.text,
+            })),
+          ),
+      }),
+      takeUpdate: (viewId) => {
+        const view = viewId === "V9" ? updated : undefined;
+        updated = undefined;
+        return view;
+      },
       user: { id: "ULUIS", name: "luis", teamId: "T1", teamDomain: "d" },
       appId: "A1",
       dir,
@@ -205,6 +225,42 @@ describe("fillModal", () => {
     expect(await fillModal(told.io, { ...view, notify_on_close: true })).toBe("cancelled");
     expect(told.sent.map((b) => b.type)).toEqual(["view_closed"]);
     expect(told.said.at(-1)).toBe("╚ Form closed without sending.");
+  });
+
+  it("clicks a button of the form with :N, sending what Slack sends, and follows the view the app puts in its place", async () => {
+    const withButtons = {
+      ...view,
+      blocks: [
+        ...view.blocks,
+        {
+          type: "actions",
+          block_id: "closest",
+          elements: [
+            { type: "button", action_id: "use", value: "faq-1", text: { type: "plain_text", text: "Use this one" } },
+            { type: "button", action_id: "use", value: "faq-2", text: { type: "plain_text", text: "Use that one" } },
+          ],
+        },
+      ],
+    };
+    const linked = {
+      type: "modal",
+      title: { type: "plain_text", text: "Answered" },
+      blocks: [{ type: "section", text: { type: "mrkdwn", text: "linked" } }],
+    };
+    // :3 is no button; the first click leaves the form as it was (the app did not replace it); the second replaces it.
+    const { io, said, sent } = fakeIO(["Taller", ":3", ":1", ":2"], [undefined, undefined], [undefined, linked]);
+    expect(await fillModal(io, withButtons)).toBe("submitted");
+    expect(said).toContain("║ (typing :1 to :2 at any field clicks that button)");
+    expect(said).toContain("║ ✗ No button with that number.");
+    expect(said).toContain("║ (the form stays as it was)");
+    expect(said.some((l) => l.startsWith("╔ Answered"))).toBe(true);
+    expect(sent.map((b) => b.type)).toEqual(["block_actions", "block_actions"]);
+    expect(sent[1]).toMatchObject({
+      container: { type: "view", view_id: "V9" },
+      user: { id: "ULUIS" },
+      actions: [{ type: "button", action_id: "use", block_id: "closest", value: "faq-2" }],
+      view: { id: "V9", state: { values: { title: { value: { type: "plain_text_input", value: "Taller" } } } } },
+    });
   });
 
   it("follows response_action update to the new view", async () => {

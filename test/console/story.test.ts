@@ -245,6 +245,24 @@ describe("console story: forms filled field by field", () => {
     expect(dm).toContain("Answer to your question _how do I fly a kite_");
   });
 
+  it("the answer form's Use this one button answers with an entry the store has", async () => {
+    await c.type(":user john", "Now acting as @john");
+    await c.type("/ask el cliente quiere anular el seguro de la moto", "reply (only you see this)");
+    const notice = await c.until(/\[(\d+)\] Responder/);
+    const button = /\[(\d+)\] Responder/.exec(notice)![1]!;
+    await c.type(":user ana", "Now acting as @ana");
+    const opened = await c.type(button, field("1/5 Pregunta"));
+    expect(opened).toContain("[:1] Usar esta");
+    expect(opened).toContain("(typing :1");
+    const mark = c.s.seen;
+    const linked = await c.type(":1", "(nothing to fill in)");
+    expect(linked).toContain("→ Usar esta");
+    expect(linked).toContain("Hecho: @john recibirá la respuesta de *demo-01*");
+    expect(linked).not.toContain("2/5");
+    const dm = await c.since(mark, "El tomador firma la solicitud de anulación");
+    expect(dm).toContain("┌ DM @john");
+  });
+
   it("ends on :quit", async () => {
     c.input.write(":quit\n");
     await expect(c.s.running).resolves.toBeUndefined();
