@@ -208,7 +208,8 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
         if (call.result?.view?.type === "modal") pendingModals.push(call.result.view);
         break;
       case "views.update":
-        if (a.view_id) viewUpdates.set(String(a.view_id), a.view as Json);
+        // The view as stored (by view_id or external_id), with Slack's defaults: it replaces the form.
+        if (call.result?.view?.id) viewUpdates.set(String(call.result.view.id), call.result.view);
         break;
       case "views.publish":
         say(p.dim(`┌ App Home of @${nameOf(String(a.user_id))} updated`));

@@ -374,16 +374,40 @@ export async function fillModal(io: ModalIO, opened: Json): Promise<ModalOutcome
       io.say(
         `${bar} ${p.dim(`(typing :1${buttons.length > 1 ? ` to :${buttons.length}` : ""} at any field clicks that button)`)}`,
       );
-    /** Clicks a button of the form; true when the app put another view in its place. */
-    const click = async (button: RenderedButton): Promise<boolean> => {
+    /** `:N` typed in the form clicks its button N: "moved" when the app put another view in its place. */
+    const press = async (typed: string): Promise<"moved" | "stayed" | undefined> => {
+      const n = /^:(\d+)$/.exec(typed);
+      if (!n) return undefined;
+      const button = buttons[Number(n[1]) - 1];
+      if (!button) {
+        io.say(`${bar} ${p.red("✗ No button with that number.")}`);
+        return "stayed";
+      }
       io.say(`${bar} ${p.dim("→")} ${p.bold(button.label)}`);
+      io.takeUpdate(view.id); // only what this click brings
       await io.dispatch(viewButtonBody(view, values, button, io.user, io.appId));
       const updated = io.takeUpdate(view.id);
-      if (!updated) return false;
-      view = { ...view, ...updated, id: view.id };
-      return true;
+      if (!updated) {
+        io.say(`${bar} ${p.dim("(the form stays as it was)")}`);
+        return "stayed";
+      }
+      // Slack replaces the whole view; the console keeps walking it under the same id.
+      view = { ...updated, id: view.id, root_view_id: view.root_view_id };
+      return "moved";
     };
     if (inputs.length === 0 || !submit) {
+      if (buttons.length) {
+        io.say(
+          `${bar} ${p.dim(`(typing :1${buttons.length > 1 ? ` to :${buttons.length}` : ""} clicks that button, Enter closes)`)}`,
+        );
+        let pressed: "moved" | "stayed" | undefined = "stayed";
+        while (pressed === "stayed") {
+          const typed = await io.ask();
+          if (typed === undefined) return "ended";
+          pressed = await press(typed.trim());
+        }
+        if (pressed === "moved") continue;
+      }
       io.say(`${p.magenta("╚")} ${p.dim("(nothing to fill in)")}`);
       const back = stack.pop();
       if (!back) return "submitted";
@@ -395,7 +419,7 @@ export async function fillModal(io: ModalIO, opened: Json): Promise<ModalOutcome
     let outcome: ModalOutcome | "next" | undefined;
     while (!outcome) {
       for (const block of ask) {
-        const got = await askField(io, block, values, `${inputs.indexOf(block) + 1}/${inputs.length}`, buttons, click);
+        const got = await askField(io, block, values, `${inputs.indexOf(block) + 1}/${inputs.length}`, press);
         if (got === "moved") {
           outcome = "next";
           break;
@@ -421,7 +445,7 @@ export async function fillModal(io: ModalIO, opened: Json): Promise<ModalOutcome
         }
         ask = wrong.length ? wrong : inputs;
       } else if (action === "update" && acked?.view) {
-        view = { ...view, ...acked.view, id: view.id };
+        view = { ...acked.view, id: view.id, root_view_id: view.root_view_id };
         outcome = "next";
       } else if (action === "push" && acked?.view) {
         stack.push(view);
@@ -444,8 +468,7 @@ async function askField(
   block: Json,
   values: StateValues,
   position: string,
-  buttons: RenderedButton[],
-  click: (button: RenderedButton) => Promise<boolean>,
+  press: (typed: string) => Promise<"moved" | "stayed" | undefined>,
 ): Promise<"ok" | "cancelled" | "ended" | "moved"> {
   const p = io.paint;
   const bar = p.magenta("║");
@@ -464,14 +487,9 @@ async function askField(
     if (typed === undefined) return "ended";
     const answer = typed.trim();
     if (answer === ":cancel") return "cancelled";
-    const pressed = /^:(\d+)$/.exec(answer);
-    if (pressed) {
-      const button = buttons[Number(pressed[1]) - 1];
-      if (!button) io.say(`${bar} ${p.red("✗ No button with that number.")}`);
-      else if (await click(button)) return "moved";
-      else io.say(`${bar} ${p.dim("(the form stays as it was)")}`);
-      continue;
-    }
+    const pressed = await press(answer);
+    if (pressed === "moved") return "moved";
+    if (pressed) continue;
     if (answer === "") {
       if (now !== undefined || block.optional) return "ok";
       io.say(`${bar} ${p.red("✗ This field is required.")}`);

@@ -36,7 +36,7 @@ export function renderMessage(
 ): { lines: string[]; buttons: RenderedButton[] } {
   const { paint: p } = ctx;
   const out: string[] = [];
-  const buttons: RenderedButton[] = [];
+  const buttons: (RenderedButton & { inline?: boolean })[] = [];
   const md = (s: string) => styleMrkdwn(plain(s, ctx.names, ctx.channels), p);
   const push = (s: string, style: (s: string) => string = (x) => x) => {
     for (const line of s.split("\n")) out.push(style(line));
@@ -55,7 +55,12 @@ export function renderMessage(
         const acc = block.accessory;
         if (acc?.type === "button") {
           if (acc.url) out.push(`  ${link(acc, p)}`);
-          else buttons.push(button(acc, block.block_id));
+          else {
+            // Beside its section, which it acts on (a list's "Usar esta" or "Registrar" per row).
+            const b = button(acc, block.block_id);
+            out.push(`  ${styled(`[${mark}${firstNumber + buttons.length}] ${b.label}`, acc.style, p)}`);
+            buttons.push({ ...b, inline: true });
+          }
         } else if (acc?.type === "image") out.push(p.dim(`  [image: ${acc.alt_text ?? ""}]`));
         else if (acc) out.push(p.dim(`  [${acc.type}: not clickable here]`));
         break;
@@ -95,18 +100,15 @@ export function renderMessage(
     if (a.text) for (const line of md(a.text).split("\n")) out.push(bar + line);
     for (const f of a.fields ?? []) out.push(`${bar}${p.bold(f.title ?? "")} ${md(f.value ?? "")}`);
   }
-  if (buttons.length)
-    out.push(
-      buttons
-        .map((b, i) => {
-          const label = `[${mark}${firstNumber + i}] ${b.label}`;
-          const style = blocksButtonStyle(blocks, b);
-          return style === "primary" ? p.green(label) : style === "danger" ? p.red(label) : p.cyan(label);
-        })
-        .join("   "),
-    );
-  return { lines: out, buttons };
+  const row = buttons.flatMap((b, i) =>
+    b.inline ? [] : [styled(`[${mark}${firstNumber + i}] ${b.label}`, blocksButtonStyle(blocks, b), p)],
+  );
+  if (row.length) out.push(row.join("   "));
+  return { lines: out, buttons: buttons.map(({ inline: _, ...b }) => b) };
 }
+
+const styled = (label: string, style: string | undefined, p: Paint) =>
+  style === "primary" ? p.green(label) : style === "danger" ? p.red(label) : p.cyan(label);
 
 function button(el: Block, blockId: string): RenderedButton {
   return { actionId: el.action_id, blockId, value: el.value ?? "", label: text(el.text) };

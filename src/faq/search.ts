@@ -226,14 +226,17 @@ export interface SearchResult {
 /**
  * When to answer rather than say "I don't know", calibrated by 5-fold cross-validation that holds
  * out whole entries, on the training sets of test/faq/ (`TRAINING_SETS`: 1,042 queries, 190 of them
- * out of scope). The best entry must have at least one of the query's words in its question or tags, and either `fullCoverage` of the query — its words weighted by rarity, so a
- * word the store lacks says most that the question is about something else, and one in many
- * entries ("seguro", "pedir") says little — or, short of that, every word of a short query and at
- * least `wordsNeeded` of a longer one (long questions carry words that are no topic), ranking
- * `minLead` times above the runner-up (a near tie is a question between topics, or about none).
- * Even with all of the query, it must rank `minTie` times above the runner-up: two entries that
- * both have all of it and score alike ("la edad máxima para contratar un seguro de vida") are a
- * question between them, or about neither.
+ * out of scope). The best entry must have at least one of the query's words in its question or
+ * tags, and one of:
+ * - `fullCoverage` of the query — its words weighted by rarity, so a word the store lacks says most
+ *   that the question is about something else, and one in many entries ("seguro", "pedir") says
+ *   little — ranking `minTie` times above the runner-up: two entries that both have all of it and
+ *   score alike ("la edad máxima para contratar un seguro de vida") are a question between them, or
+ *   about neither;
+ * - every word of a short query and at least `wordsNeeded` of a longer one (long questions carry
+ *   words that are no topic), ranking `minLead` times above the runner-up (a near tie is a question
+ *   between topics, or about none);
+ * - `dominantCoverage` of the query, ranking `dominance` times above the runner-up.
  */
 export interface Thresholds {
   wordsNeeded: number;
@@ -482,6 +485,7 @@ export function decide({ candidates, words: n }: Ranked, set: ThresholdSet = THR
     (top.coverage >= thresholds.fullCoverage
       ? leads(thresholds.minTie)
       : (top.words >= Math.min(n, thresholds.wordsNeeded) && leads(thresholds.minLead)) ||
+        // A lone partial match has nothing to stand out from: often an out-of-scope question sharing one rare word.
         (second !== undefined && top.coverage >= thresholds.dominantCoverage && leads(thresholds.dominance)));
   return {
     best: confident ? top : null,

@@ -10,7 +10,7 @@ import {
   type StateValues,
   submissionBody,
 } from "../../src/console/modal.ts";
-import { paint } from "../../src/console/render.ts";
+import { paint, renderMessage } from "../../src/console/render.ts";
 
 const dir: Directory = {
   channels: [
@@ -120,6 +120,41 @@ describe("state values", () => {
       api_app_id: "A1",
       view: { id: "V1", callback_id: "cb", private_metadata: "{}", hash: "h", state: { values } },
     });
+  });
+});
+
+describe("renderMessage", () => {
+  it("shows a section's button beside it, an actions block's buttons in a row at the end", () => {
+    const btn = (text: string, value: string) => ({
+      type: "button",
+      action_id: "a",
+      value,
+      text: { type: "plain_text", text },
+    });
+    const { lines, buttons } = renderMessage(
+      {
+        blocks: [
+          {
+            type: "section",
+            block_id: "s1",
+            text: { type: "mrkdwn", text: "*faq-1* first" },
+            accessory: btn("Use", "1"),
+          },
+          {
+            type: "section",
+            block_id: "s2",
+            text: { type: "mrkdwn", text: "*faq-2* second" },
+            accessory: btn("Use", "2"),
+          },
+          { type: "actions", block_id: "row", elements: [btn("Yes", "y"), btn("No", "n")] },
+        ],
+      },
+      1,
+      { paint: paint(false), names: (id) => id, channels: (id) => id },
+      ":",
+    );
+    expect(lines).toEqual(["*faq-1* first", "  [:1] Use", "*faq-2* second", "  [:2] Use", "[:3] Yes   [:4] No"]);
+    expect(buttons.map((b) => b.value)).toEqual(["1", "2", "y", "n"]);
   });
 });
 
@@ -261,6 +296,31 @@ describe("fillModal", () => {
       actions: [{ type: "button", action_id: "use", block_id: "closest", value: "faq-2" }],
       view: { id: "V9", state: { values: { title: { value: { type: "plain_text_input", value: "Taller" } } } } },
     });
+  });
+
+  it("lets a view with buttons and nothing to fill in be clicked, and closes it on Enter", async () => {
+    const choice = {
+      id: "V9",
+      type: "modal",
+      title: { type: "plain_text", text: "Pick" },
+      blocks: [
+        {
+          type: "actions",
+          block_id: "pick",
+          elements: [{ type: "button", action_id: "go", value: "1", text: { type: "plain_text", text: "Go" } }],
+        },
+      ],
+    };
+    const done = { type: "modal", title: { type: "plain_text", text: "Done" }, blocks: [] };
+    const clicked = fakeIO([":1"], [undefined], [done]);
+    expect(await fillModal(clicked.io, choice)).toBe("submitted");
+    expect(clicked.said).toContain("║ (typing :1 clicks that button, Enter closes)");
+    expect(clicked.sent.map((b) => b.actions[0].action_id)).toEqual(["go"]);
+    expect(clicked.said.some((l) => l.startsWith("╔ Done"))).toBe(true);
+    const closed = fakeIO([""], []);
+    expect(await fillModal(closed.io, choice)).toBe("submitted");
+    expect(closed.sent).toEqual([]);
+    expect(closed.said.at(-1)).toBe("╚ (nothing to fill in)");
   });
 
   it("follows response_action update to the new view", async () => {
