@@ -173,7 +173,7 @@ describe.each(BACKENDS)("/ask and /faq (%s)", (backend) => {
   });
 
   it("lets an admin give an entry other ways to ask in its form, and /ask then finds it by them", async () => {
-    const asked = "se me acabó el tóner y no tengo folios";
+    const asked = "se me acabó el tóner y no tengo cuartillas";
     const before = await t.sim.command("/ask", asked, staff);
     expect(before.body.text).toContain("No lo sé con seguridad");
     const opened = t.slack.callsTo("views.open").filter((c) => !c.failed).length;
@@ -206,10 +206,10 @@ describe.each(BACKENDS)("/ask and /faq (%s)", (backend) => {
     });
     expect((await t.db.faqEntry.findUniqueOrThrow({ where: { id: "faq-061" } })).variants).toEqual([]);
 
-    const saved = await submit(`pedir folios, bolígrafos o tóner\n\n  se acabó el material de oficina  \n`);
+    const saved = await submit(`pedir cuartillas, bolígrafos o tóner\n\n  se acabó el material de oficina  \n`);
     expect(saved.status).toBe(200);
     expect((await t.db.faqEntry.findUniqueOrThrow({ where: { id: "faq-061" } })).variants).toEqual([
-      "pedir folios, bolígrafos o tóner",
+      "pedir cuartillas, bolígrafos o tóner",
       "se acabó el material de oficina",
     ]);
     const after = await t.sim.command("/ask", asked, staff);
