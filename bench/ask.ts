@@ -124,6 +124,11 @@ export async function benchAsk(): Promise<BenchResult> {
     ["blind 3", "holdout3-set.json (written blind; a training set since session 5)", evalSet("holdout3-set.json")],
     ["blind 4", "holdout4-set.json (written blind in session 4, never tuned on)", evalSet("holdout4-set.json")],
     ["blind 5", "holdout5-set.json (written blind in session 5, never tuned on)", evalSet("holdout5-set.json")],
+    [
+      "blind 6",
+      "holdout6-set.json (written blind in session 5 once the search was final)",
+      evalSet("holdout6-set.json"),
+    ],
   ] as const) {
     const e = evaluate(index, queriesOf);
     const b = evaluate(bare, queriesOf);
