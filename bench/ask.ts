@@ -2,7 +2,15 @@
 // starter FAQ store and with 5,000 generated entries added, index build time, and the
 // evaluation set's figures (top-1, top-3, abstention per kind).
 import { readFileSync } from "node:fs";
-import { evalSet, evaluate, SEED_FILE, SEED_VARIANTS_FILE, seedIndex } from "../src/faq/evaluate.ts";
+import {
+  BLIND_SETS,
+  evalSet,
+  evaluate,
+  SEED_FILE,
+  SEED_VARIANTS_FILE,
+  seedIndex,
+  TRAINING_SETS,
+} from "../src/faq/evaluate.ts";
 import { ask, FaqSearch, importCsv } from "../src/faq/service.ts";
 import { quantile } from "./lib/load.ts";
 import { atLeast, atMost, type BenchResult, type Figure, independent, measured } from "./lib/report.ts";
@@ -117,19 +125,16 @@ export async function benchAsk(): Promise<BenchResult> {
   const notes = [
     `/ask service latency (search + fingerprint check + query log insert) over ${queries.length} evaluation queries, after 30 to warm up; the starter FAQ store, then with ${EXTRA.toLocaleString("en-US")} generated entries added`,
   ];
-  for (const [name, file, queriesOf] of [
-    ["evaluation", "eval-set.json (the search was tuned on it)", set],
-    ["held-out", "holdout-set.json (written blind; a training set since session 5)", evalSet("holdout-set.json")],
-    ["blind 2", "holdout2-set.json (written blind; a training set since session 5)", evalSet("holdout2-set.json")],
-    ["blind 3", "holdout3-set.json (written blind; a training set since session 5)", evalSet("holdout3-set.json")],
-    ["blind 4", "holdout4-set.json (written blind in session 4, never tuned on)", evalSet("holdout4-set.json")],
-    ["blind 5", "holdout5-set.json (written blind in session 5, never tuned on)", evalSet("holdout5-set.json")],
-    [
-      "blind 6",
-      "holdout6-set.json (written blind in session 5 once the search was final)",
-      evalSet("holdout6-set.json"),
-    ],
-  ] as const) {
+  // Each set of test/faq/ by the name its rows carry: the training sets, then the blind ones.
+  const named = (file: string) =>
+    file === "eval-set.json"
+      ? "evaluation"
+      : file === "holdout-set.json"
+        ? "held-out"
+        : `blind ${/\d+/.exec(file)?.[0]}`;
+  for (const file of [...TRAINING_SETS, ...BLIND_SETS]) {
+    const name = named(file);
+    const queriesOf = file === "eval-set.json" ? set : evalSet(file);
     const e = evaluate(index, queriesOf);
     const b = evaluate(bare, queriesOf);
     figures.push(
@@ -142,7 +147,7 @@ export async function benchAsk(): Promise<BenchResult> {
       }),
     );
     notes.push(
-      `${name}: ${queriesOf.length} queries of test/faq/${file} against the starter store's index, per kind:`,
+      `${name}: ${queriesOf.length} queries of test/faq/${file} (${BLIND_SETS.includes(file) ? "a blind set, never tuned on" : "a training set"}) against the starter store's index, per kind:`,
       "| kind | queries | top-1 | top-3 | abstained |",
       "| --- | --- | --- | --- | --- |",
       ...e.kinds.map(

@@ -370,10 +370,9 @@ export async function fillModal(io: ModalIO, opened: Json): Promise<ModalOutcome
     const shownBlocks = io.render((view.blocks ?? []).filter((b: Json) => b.type !== "input"));
     for (const line of shownBlocks.lines) io.say(`${bar} ${line}`);
     const buttons = shownBlocks.buttons;
+    const keys = buttons.length > 1 ? `:1 to :${buttons.length}` : ":1";
     if (buttons.length && inputs.length && submit)
-      io.say(
-        `${bar} ${p.dim(`(typing :1${buttons.length > 1 ? ` to :${buttons.length}` : ""} at any field clicks that button)`)}`,
-      );
+      io.say(`${bar} ${p.dim(`(typing ${keys} at any field clicks that button)`)}`);
     /** `:N` typed in the form clicks its button N: "moved" when the app put another view in its place. */
     const press = async (typed: string): Promise<"moved" | "stayed" | undefined> => {
       const n = /^:(\d+)$/.exec(typed);
@@ -397,9 +396,7 @@ export async function fillModal(io: ModalIO, opened: Json): Promise<ModalOutcome
     };
     if (inputs.length === 0 || !submit) {
       if (buttons.length) {
-        io.say(
-          `${bar} ${p.dim(`(typing :1${buttons.length > 1 ? ` to :${buttons.length}` : ""} clicks that button, Enter closes)`)}`,
-        );
+        io.say(`${bar} ${p.dim(`(typing ${keys} clicks that button, Enter closes)`)}`);
         let pressed: "moved" | "stayed" | undefined = "stayed";
         while (pressed === "stayed") {
           const typed = await io.ask();

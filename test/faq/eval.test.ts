@@ -46,7 +46,7 @@ it.each([
     top3: 0.98,
     abstention: 0.84,
   },
-  // The blind sets (BLIND_SETS), never tuned on, only their totals ever read. holdout4 was written in
+  // The blind sets (BLIND_SETS), never tuned on, only their figures (totals, per kind) ever read. holdout4 was written in
   // session 4 once its search was final (first run 0.832, 0.995, 0.760); after session 5's new rule
   // 0.847/0.995/0.760, and its lexicon words 0.847/0.989/0.760. holdout5 was written in session 5
   // before either change and first run after the rule: the honest measure (0.821, 0.984, 0.740);
