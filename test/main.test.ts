@@ -1,6 +1,7 @@
 // The real entry point as `npm start` runs it: configuration errors, the
 // no-token-no-terminal refusal, /healthz and a clean exit on SIGTERM (SPEC §2, §9).
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
@@ -29,12 +30,17 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-/** Starts `src/main.ts` with only PATH, HOME, a fresh DATA_DIR and `vars` in its environment; stdin is no terminal. */
+/** The `node` arguments of package.json's start script: the process is started as `npm start` starts it. */
+const START = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts.start as string)
+  .split(/\s+/)
+  .slice(1);
+
+/** Starts the app as `npm start` does, with only PATH, HOME, a fresh DATA_DIR and `vars` in its environment; stdin is no terminal. */
 async function start(vars: Record<string, string>): Promise<Run> {
   const env: Record<string, string> = { DATA_DIR: await tempDir(), ...vars };
   if (process.env.PATH) env.PATH = process.env.PATH;
   if (process.env.HOME) env.HOME = process.env.HOME;
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, START, {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],

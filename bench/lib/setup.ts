@@ -39,9 +39,14 @@ export function postgresAvailable(): Promise<boolean> {
   return reachable;
 }
 
-/** The databases a benchmark runs on: both, or the embedded one alone when no PostgreSQL server answers. */
+/**
+ * The databases a benchmark runs on: both, or the embedded one alone when no PostgreSQL server
+ * answers; BENCH_BACKENDS=postgres (or embedded) runs one of them only.
+ */
 export async function backends(): Promise<Backend[]> {
-  return (await postgresAvailable()) ? ["embedded", "postgres"] : ["embedded"];
+  const all: Backend[] = (await postgresAvailable()) ? ["embedded", "postgres"] : ["embedded"];
+  const only = process.env.BENCH_BACKENDS?.split(",").map((b) => b.trim());
+  return only ? all.filter((b) => only.includes(b)) : all;
 }
 
 /** Runs `measure` on each database in turn, one after the other so they never share the machine. */
