@@ -7,6 +7,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { App, ExpressReceiver, LogLevel } from "@slack/bolt";
 import pg from "pg";
+import { z } from "zod";
 import { type Capacita, createCapacita } from "../../src/app.ts";
 import { parseConfig } from "../../src/config.ts";
 import { MovableClock } from "../../src/core/clock.ts";
@@ -45,8 +46,13 @@ export function postgresAvailable(): Promise<boolean> {
  */
 export async function backends(): Promise<Backend[]> {
   const all: Backend[] = (await postgresAvailable()) ? ["embedded", "postgres"] : ["embedded"];
-  const only = process.env.BENCH_BACKENDS?.split(",").map((b) => b.trim());
-  return only ? all.filter((b) => only.includes(b)) : all;
+  const only = z
+    .array(z.enum(["embedded", "postgres"]))
+    .optional()
+    .safeParse(process.env.BENCH_BACKENDS?.split(",").map((b) => b.trim()));
+  if (!only.success)
+    throw new Error(`BENCH_BACKENDS is a list of embedded and postgres, not "${process.env.BENCH_BACKENDS}"`);
+  return only.data ? all.filter((b) => only.data?.includes(b)) : all;
 }
 
 /** Runs `measure` on each database in turn, one after the other so they never share the machine. */
