@@ -4,7 +4,7 @@
 // cross-validation on the training sets (TRAINING_SETS) that holds out whole entries (a query's fold
 // is its entry's, so no entry is both tuned and tested on), repeated over REPEATS (20) random splits;
 // OBJECTIVE=goal maximises the smaller margin over the goals instead of the mean; NO_DOMINANCE=1
-// leaves the dominance rule out of the grid. `--misses` lists
+// leaves the dominance rule out of the grid, NO_OUTSIDE=1 the out-of-scope examples' rule. `--misses` lists
 // the training sets' failures; `--holdout` prints the blind sets' aggregate figures only — never
 // their queries, so they are never tuned on.
 import { BLIND_SETS, type EvalQuery, evalSet, evaluate, seedIndex, TRAINING_SETS } from "../src/faq/evaluate.ts";
@@ -31,6 +31,8 @@ function report(name: string, queries: EvalQuery[], misses: boolean, blind = fal
     for (const m of e.misses) console.log(`  ✗ ${m.expected ?? "—"} got ${m.got ?? "—"} [${m.top}] ${m.query}`);
 }
 
+/** The out-of-scope examples' rule: off, or the share of the query they must explain. */
+const OUTSIDE = process.env.NO_OUTSIDE ? [Number.POSITIVE_INFINITY] : [Number.POSITIVE_INFINITY, 0.15, 0.2, 0.25, 0.3];
 // Every grid point's outcome for every query, computed once: 1 right, 0 abstained, -1 wrong.
 const grid: Thresholds[] = [];
 for (let wordsNeeded = 2; wordsNeeded <= 5; wordsNeeded++)
@@ -41,7 +43,18 @@ for (let wordsNeeded = 2; wordsNeeded <= 5; wordsNeeded++)
           ? [Number.POSITIVE_INFINITY]
           : [Number.POSITIVE_INFINITY, 3, 4, 5, 6, 8, 10])
           for (const dominantCoverage of dominance === Number.POSITIVE_INFINITY ? [1] : [0.3, 0.4, 0.5, 0.6])
-            grid.push({ wordsNeeded, fullCoverage: c / 100, minLead: l / 10, minTie, dominance, dominantCoverage });
+            for (const outside of OUTSIDE)
+              for (const outsideCoverage of outside === Number.POSITIVE_INFINITY ? [1] : [0.6, 0.8, 1])
+                grid.push({
+                  wordsNeeded,
+                  fullCoverage: c / 100,
+                  minLead: l / 10,
+                  minTie,
+                  dominance,
+                  dominantCoverage,
+                  outside,
+                  outsideCoverage,
+                });
 const ranked = set.map((q) => index.rank(q.query));
 const decideAll = (t: Thresholds) =>
   new Int8Array(
@@ -142,7 +155,7 @@ console.log(
 const often = [...chosen].sort((a, b) => b[1] - a[1]).slice(0, 5);
 console.log(`  chosen most: ${often.map(([g, k]) => `${show(grid[g])}×${k}`).join(" ")}`);
 const scores = whole.map(objective);
-const bestWhole = scores.indexOf(Math.max(...scores));
+const bestWhole = scores.reduce((best, s, g) => (s > (scores[best] as number) ? g : best), 0);
 console.log(`  best on the whole set: ${show(grid[bestWhole])} objective ${pct(scores[bestWhole] as number)}`);
 const describe = (c: Counts) => {
   const f = figures(c);

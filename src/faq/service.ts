@@ -1,16 +1,19 @@
 // The FAQ store: entries, the search index kept in step with the database, the
 // query log, feedback, unanswered questions, CSV import and export.
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import { truncate } from "../core/blocks.ts";
 import { addDays, dayStart } from "../core/days.ts";
 import type { Db } from "../core/db.ts";
+import { ROOT } from "../core/migrate.ts";
 import { withoutNul } from "../core/parse.ts";
 import { fail, ok, type Result } from "../core/result.ts";
 import type { FaqEntry, FaqQuery } from "../generated/prisma/client.ts";
-import { FaqIndex, fold, type Match } from "./search.ts";
+import { FaqIndex, fold, type Match, type OutsideExample } from "./search.ts";
 
 export type { FaqEntry, FaqQuery };
 
@@ -24,6 +27,15 @@ let localChanges = 0;
 const entriesChanged = () => {
   localChanges++;
 };
+
+/** Questions the office asks that the FAQ does not answer, kept as data like the lexicon (DECISIONS §…). */
+export const OUTSIDE_FILE = path.join(ROOT, "src", "faq", "out-of-scope.csv");
+let outside: OutsideExample[] | undefined;
+/** The out-of-scope examples of OUTSIDE_FILE, read once. */
+export function outsideExamples(): OutsideExample[] {
+  outside ??= parse(readFileSync(OUTSIDE_FILE), { columns: true }) as OutsideExample[];
+  return outside;
+}
 
 /**
  * The in-memory index and the entries it was built from, rebuilt when the table changed (here,
@@ -78,7 +90,10 @@ export class FaqSearch {
     ]);
     const asked = new Map<string, string[]>();
     for (const q of learnt) asked.set(q.entryId as string, [...(asked.get(q.entryId as string) ?? []), q.text]);
-    this.index = new FaqIndex(entries.map((e) => ({ ...e, learnt: asked.get(e.id) })));
+    this.index = new FaqIndex(
+      entries.map((e) => ({ ...e, learnt: asked.get(e.id) })),
+      outsideExamples(),
+    );
     this.entries = new Map(entries.map((e) => [e.id, e]));
     this.fingerprint = fingerprint;
   }

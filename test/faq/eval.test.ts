@@ -20,22 +20,28 @@ function measure(file: string, variants: boolean) {
 
 it.each([
   // The starter store with its other ways of asking (src/faq/seed-variants.csv, written from the entries
-  // alone by someone who never saw these sets or the search). Figures of 2026-11-26, session 5.
-  // The training sets (TRAINING_SETS): eval-set.json was written without looking at the search and the
-  // search was tuned on it (0.974, 0.996, 0.929); the next three were written blind and measured the
-  // search until session 5, when their honest runs were spent and they joined the training data
-  // (thresholds calibrated on all four, a few words added to the lexicon from their misses):
-  // 0.920/1.000/0.854, 0.877/0.985/0.820, 0.920/0.995/0.860.
-  { file: "eval-set.json", variants: true, measured: "2026-11-26", n: 120, top1: 0.95, top3: 0.98, abstention: 0.9 },
-  { file: "holdout-set.json", variants: true, measured: "2026-11-26", n: 120, top1: 0.9, top3: 0.98, abstention: 0.83 },
+  // alone by someone who never saw these sets or the search) and its out-of-scope examples
+  // (src/faq/out-of-scope.csv, likewise). Figures of 2026-11-26, session 6 (top-1 / top-3 / abstention):
+  // the training sets (TRAINING_SETS; thresholds calibrated on them, lexicon words from their misses)
+  // 0.974/0.996/0.881, 0.936/1.000/0.875, 0.913/0.985/0.860, 0.920/0.995/0.960.
+  { file: "eval-set.json", variants: true, measured: "2026-11-26", n: 120, top1: 0.95, top3: 0.98, abstention: 0.85 },
+  {
+    file: "holdout-set.json",
+    variants: true,
+    measured: "2026-11-26",
+    n: 120,
+    top1: 0.91,
+    top3: 0.98,
+    abstention: 0.85,
+  },
   {
     file: "holdout2-set.json",
     variants: true,
     measured: "2026-11-26",
     n: 120,
-    top1: 0.86,
+    top1: 0.89,
     top3: 0.96,
-    abstention: 0.8,
+    abstention: 0.84,
   },
   {
     file: "holdout3-set.json",
@@ -44,46 +50,51 @@ it.each([
     n: 240,
     top1: 0.9,
     top3: 0.98,
-    abstention: 0.84,
+    abstention: 0.94,
   },
-  // The blind sets (BLIND_SETS), never tuned on, only their figures (totals, per kind) ever read. holdout4 was written in
-  // session 4 once its search was final (first run 0.832, 0.995, 0.760); after session 5's new rule
-  // 0.847/0.995/0.760, and its lexicon words 0.847/0.989/0.760. holdout5 was written in session 5
-  // before either change and first run after the rule: the honest measure (0.821, 0.984, 0.740);
-  // after the lexicon words 0.826/0.984/0.740.
+  // The blind sets (BLIND_SETS), never tuned on, only their figures ever read: holdout4–6 were each
+  // run after changes (session 6: 0.874/0.995/0.720, 0.853/0.984/0.780, 0.884/1.000/0.840); holdout7 was
+  // written in session 6 before the out-of-scope examples were judged, first run 0.926/1.000/0.760.
   {
     file: "holdout4-set.json",
     variants: true,
     measured: "2026-11-26",
     n: 240,
-    top1: 0.83,
+    top1: 0.85,
     top3: 0.98,
-    abstention: 0.74,
+    abstention: 0.7,
   },
   {
     file: "holdout5-set.json",
     variants: true,
     measured: "2026-11-26",
     n: 240,
-    top1: 0.8,
+    top1: 0.83,
     top3: 0.96,
-    abstention: 0.72,
+    abstention: 0.76,
   },
-  // holdout6 was written in session 5 once its search was final, and run once then: 0.874, 1.000, 0.800.
   {
     file: "holdout6-set.json",
     variants: true,
     measured: "2026-11-26",
     n: 240,
-    top1: 0.85,
+    top1: 0.86,
     top3: 0.98,
-    abstention: 0.78,
+    abstention: 0.82,
+  },
+  {
+    file: "holdout7-set.json",
+    variants: true,
+    measured: "2026-11-26",
+    n: 240,
+    top1: 0.9,
+    top3: 0.98,
+    abstention: 0.74,
   },
   // The store as written, without the other ways of asking (a store whose admins wrote none), under the
-  // rule calibrated for such entries: 0.933/0.993/0.905, 0.888/0.989/0.813, 0.754/0.974/0.820,
-  // 0.870/0.995/0.820; blind: holdout4 0.753/0.947/0.760, holdout5 0.774/0.958/0.740,
-  // holdout6 0.816/0.979/0.800.
-  { file: "eval-set.json", variants: false, measured: "2026-11-26", n: 120, top1: 0.91, top3: 0.98, abstention: 0.88 },
+  // rule calibrated for such entries: 0.941/0.993/0.905, 0.883/0.989/0.917, 0.795/0.974/0.900,
+  // 0.865/0.995/0.980; blind 0.774/0.947/0.820, 0.821/0.958/0.860, 0.842/0.979/0.900, 0.842/0.979/0.820.
+  { file: "eval-set.json", variants: false, measured: "2026-11-26", n: 120, top1: 0.92, top3: 0.98, abstention: 0.88 },
   {
     file: "holdout-set.json",
     variants: false,
@@ -91,52 +102,61 @@ it.each([
     n: 120,
     top1: 0.86,
     top3: 0.98,
-    abstention: 0.79,
+    abstention: 0.89,
   },
   {
     file: "holdout2-set.json",
     variants: false,
     measured: "2026-11-26",
     n: 120,
-    top1: 0.73,
+    top1: 0.77,
     top3: 0.96,
-    abstention: 0.8,
+    abstention: 0.88,
   },
   {
     file: "holdout3-set.json",
     variants: false,
     measured: "2026-11-26",
     n: 240,
-    top1: 0.85,
+    top1: 0.84,
     top3: 0.98,
-    abstention: 0.8,
+    abstention: 0.96,
   },
   {
     file: "holdout4-set.json",
     variants: false,
     measured: "2026-11-26",
     n: 240,
-    top1: 0.73,
+    top1: 0.75,
     top3: 0.93,
-    abstention: 0.74,
+    abstention: 0.8,
   },
   {
     file: "holdout5-set.json",
     variants: false,
     measured: "2026-11-26",
     n: 240,
-    top1: 0.75,
+    top1: 0.8,
     top3: 0.94,
-    abstention: 0.72,
+    abstention: 0.84,
   },
   {
     file: "holdout6-set.json",
     variants: false,
     measured: "2026-11-26",
     n: 240,
-    top1: 0.79,
+    top1: 0.82,
     top3: 0.95,
-    abstention: 0.78,
+    abstention: 0.88,
+  },
+  {
+    file: "holdout7-set.json",
+    variants: false,
+    measured: "2026-11-26",
+    n: 240,
+    top1: 0.82,
+    top3: 0.95,
+    abstention: 0.8,
   },
 ])("answers $file (variants: $variants) at least as well as measured on $measured", (floor) => {
   const { set, result } = measure(floor.file, floor.variants);

@@ -2,7 +2,15 @@
 // are JavaScript's own, a large store; and the index kept in step with the entries.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/core/db.ts";
-import { analyse, decide, FaqIndex, type Match, type Ranked, type SearchableEntry } from "../../src/faq/search.ts";
+import {
+  analyse,
+  decide,
+  FaqIndex,
+  type Match,
+  type Ranked,
+  type SearchableEntry,
+  THRESHOLDS,
+} from "../../src/faq/search.ts";
 import { addEntry, ask, FaqSearch, removeEntry } from "../../src/faq/service.ts";
 import { BACKENDS, freshDatabase } from "../kit/db.ts";
 
@@ -127,13 +135,44 @@ describe("FaqIndex", () => {
       words,
       variants: false,
     });
-    // Two of three words (short of the three needed), 0.6 of the query: strength 100 × 0.6 × 1.6 = 96.
+    // Two of three words (short of the three needed), 0.6 of the query: strength 100 × 0.6 × 1.6 = 96,
+    // against the rule for entries as written (dominance 3).
     const ranked = (top: Match, ...rest: Match[]): Ranked => ({ candidates: [top, ...rest], words: 3 });
     const partial = match("parte", 100, 0.6, 2);
     expect(decide(ranked(partial, match("otro", 5, 0.4, 1))).best?.id).toBe("parte"); // 96 vs 2.8
-    expect(decide(ranked(partial, match("otro", 40, 0.4, 1))).best).toBeNull(); // 96 vs 22.4: 4.3 times
+    expect(decide(ranked(partial, match("otro", 80, 0.4, 1))).best).toBeNull(); // 96 vs 44.8: 2.1 times
     expect(decide(ranked(match("parte", 100, 0.5, 2), match("otro", 1, 0.2, 1))).best).toBeNull(); // half the query
     expect(decide(ranked(partial)).best).toBeNull(); // nothing else matched: no lead to judge by
+  });
+
+  it("says it does not know what an out-of-scope example asks beyond the best entry, until an entry answers it", () => {
+    const outside = [{ question: "el seguro de salud cubre la fisioterapia?", locale: "es" }];
+    const physio = "carencias del seguro de salud para la fisioterapia";
+    expect(new FaqIndex(store).search(physio).best?.id).toBe("carencia");
+    const knowing = new FaqIndex(store, outside);
+    expect(knowing.search(physio).best).toBeNull();
+    expect(knowing.search(physio).related[0]?.id).toBe("carencia"); // offered as related, not as the answer
+    expect(knowing.search("carencias del seguro de salud").best?.id).toBe("carencia");
+    // Once an entry answers it, the example has nothing left to say.
+    const answered = entry("fisio", "¿Qué carencia tiene la fisioterapia en el seguro de salud?", "Tres meses.", [
+      "salud",
+    ]);
+    expect(new FaqIndex([...store, answered], outside).search(physio).best?.id).toBe("fisio");
+  });
+
+  it("abstains on an out-of-scope example only when it has enough of the query beyond the best entry", () => {
+    const top: Match = { id: "carencia", score: 100, coverage: 1, focus: 1, words: 3, variants: false };
+    const ranked = (lacks: number, coverage: number): Ranked => ({
+      candidates: [top],
+      words: 3,
+      outside: [{ id: 0, lacks, coverage }],
+    });
+    const set = { plain: { ...THRESHOLDS.plain, outside: 0.2, outsideCoverage: 0.8 } };
+    const thresholds = { ...THRESHOLDS, ...set };
+    expect(decide(ranked(0.3, 0.9), thresholds).best).toBeNull();
+    expect(decide(ranked(0.1, 0.9), thresholds).best?.id).toBe("carencia"); // too little beyond the entry
+    expect(decide(ranked(0.3, 0.5), thresholds).best?.id).toBe("carencia"); // a word in common, no more
+    expect(decide({ candidates: [top], words: 3 }, thresholds).best?.id).toBe("carencia");
   });
 
   it("takes any word, JavaScript's own names included", () => {
