@@ -1,6 +1,16 @@
 // Small Block Kit pieces every feature's blocks.ts uses.
+import type { T } from "./i18n/index.ts";
+
 export const mrkdwn = (text: string) => ({ type: "mrkdwn" as const, text });
 export const plain = (text: string) => ({ type: "plain_text" as const, text, emoji: true });
+
+/** A button's "are you sure?" dialog, from the four messages under `prefix` (title, text, yes, no). */
+export const confirmDialog = (t: T, prefix: "training.confirm" | "faq.outOfScope.confirm") => ({
+  title: plain(t(`${prefix}.title`)),
+  text: plain(t(`${prefix}.text`)),
+  confirm: plain(t(`${prefix}.yes`)),
+  deny: plain(t(`${prefix}.no`)),
+});
 
 /** What people typed, shown in mrkdwn: never a live mention (<!here>) or a broken link. */
 export const esc = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");

@@ -1,6 +1,6 @@
 // Block Kit for the FAQ: answers, abstentions, the admins' notice, modals, lists.
 import type { KnownBlock, ModalView } from "@slack/types";
-import { clip, esc, mrkdwn, plain, truncate } from "../core/blocks.ts";
+import { clip, confirmDialog, esc, mrkdwn, plain, truncate } from "../core/blocks.ts";
 import type { T } from "../core/i18n/index.ts";
 import type { FaqEntry, FaqQuery } from "./service.ts";
 
@@ -11,6 +11,7 @@ export const ACTIONS = {
   related: "faq.related",
   answer: "faq.answer",
   useEntry: "faq.useEntry",
+  outOfScope: "faq.outOfScope",
 } as const;
 export const VIEWS = { add: "faq.add", edit: "faq.edit", answer: "faq.answerQuestion" } as const;
 
@@ -94,25 +95,41 @@ export function sharedMessage(query: FaqQuery, entry: FaqEntry, t: T) {
   };
 }
 
-/** Posted to the admins: an unanswered question with its "Answer" button. */
+/** Posted to the admins: an unanswered question with its "Answer" and "Not for the FAQ" buttons. */
 export function unansweredNotice(query: FaqQuery, t: T) {
   const text = t("faq.unanswered.notice", { user: query.userId, question: esc(clip(query.text, 500)) });
   return {
     text,
     blocks: [
+      { type: "section", text: mrkdwn(text) },
       {
-        type: "section",
-        text: mrkdwn(text),
-        accessory: {
-          type: "button",
-          action_id: ACTIONS.answer,
-          value: String(query.id),
-          style: "primary",
-          text: plain(t("faq.button.answer")),
-        },
+        type: "actions",
+        block_id: `faq.unanswered.${query.id}`,
+        elements: [
+          {
+            type: "button",
+            action_id: ACTIONS.answer,
+            value: String(query.id),
+            style: "primary",
+            text: plain(t("faq.button.answer")),
+          },
+          {
+            type: "button",
+            action_id: ACTIONS.outOfScope,
+            value: String(query.id),
+            text: plain(t("faq.button.outOfScope")),
+            confirm: confirmDialog(t, "faq.outOfScope.confirm"),
+          },
+        ],
       },
     ] as KnownBlock[],
   };
+}
+
+/** The admin's notice once the question was marked "not for the FAQ". */
+export function outOfScopeDone(query: FaqQuery, adminId: string, t: T) {
+  const text = t("faq.outOfScope.done", { admin: adminId, user: query.userId, question: esc(clip(query.text, 500)) });
+  return { text, blocks: [{ type: "section", text: mrkdwn(text) }] as KnownBlock[] };
 }
 
 function entryInputs(t: T, initial: Partial<FaqEntry>): KnownBlock[] {

@@ -17,6 +17,7 @@ import {
   entryModal,
   listMessage,
   messageModal,
+  outOfScopeDone,
   sharedMessage,
   unansweredMessage,
   unansweredNotice,
@@ -36,6 +37,7 @@ import {
   getQuery,
   isOpen,
   listEntries,
+  markOutOfScope,
   parseTags,
   parseVariants,
   recordFeedback,
@@ -88,7 +90,7 @@ function entryFromView(values: Values) {
 
 export function register(app: Router, deps: Deps): void {
   const { db, clock, config, outbox } = deps;
-  const search = new FaqSearch(db);
+  const search = new FaqSearch(db, undefined, config.DEFAULT_LOCALE);
 
   app.command("/ask", async ({ command, ack, context }) => {
     const actor = actorOf(context);
@@ -183,6 +185,20 @@ export function register(app: Router, deps: Deps): void {
       trigger_id: body.trigger_id,
       view: answerModal(actor.t, query, asker ?? config.DEFAULT_LOCALE, closest),
     });
+  });
+
+  /** "Not for the FAQ" on an admin's notice: the question leaves the list and becomes an out-of-scope example. */
+  app.action<BlockAction<ButtonAction>>(ACTIONS.outOfScope, async ({ action, ack, respond, context }) => {
+    await ack();
+    const actor = actorOf(context);
+    const denied = adminOnly(actor);
+    if (denied) return void (await respond({ ...ephemeral(denied), replace_original: false }));
+    const id = queryIdValue.safeParse(action.value ?? "");
+    if (!id.success)
+      return void (await respond({ ...ephemeral(actor.t("faq.error.noQuestion")), replace_original: false }));
+    const marked = await markOutOfScope(db, id.data, actor.id, clock.now());
+    if (!marked.ok) return void (await respond({ ...ephemeral(actor.t(marked.key)), replace_original: false }));
+    await respond({ ...outOfScopeDone(marked.value, actor.id, actor.t), replace_original: true });
   });
 
   const useEntryValue = z.object({ queryId: z.number().int(), entryId: entryIdValue });

@@ -9,10 +9,12 @@ import { z } from "zod";
 import { truncate } from "../core/blocks.ts";
 import { addDays, dayStart } from "../core/days.ts";
 import type { Db } from "../core/db.ts";
+import type { Locale } from "../core/i18n/index.ts";
 import { ROOT } from "../core/migrate.ts";
 import { withoutNul } from "../core/parse.ts";
 import { fail, ok, type Result } from "../core/result.ts";
 import type { FaqEntry, FaqQuery } from "../generated/prisma/client.ts";
+import { localesOf } from "../people/service.ts";
 import { FaqIndex, fold, type Match, type OutsideExample } from "./search.ts";
 
 export type { FaqEntry, FaqQuery };
@@ -52,6 +54,8 @@ export class FaqSearch {
   constructor(
     private readonly db: Db,
     private readonly recheckMs = RECHECK_MS,
+    /** the language of a question marked "not for the FAQ" whose asker has none known */
+    private readonly defaultLocale: Locale = "es",
   ) {}
 
   async current(): Promise<FaqIndex> {
@@ -59,11 +63,16 @@ export class FaqSearch {
     const now = performance.now();
     if (this.checkedChanges === localChanges && now - this.checkedAt < this.recheckMs) return this.index;
     const changes = localChanges;
-    const [row] = await this.db.$queryRaw<{ n: bigint | number; latest: Date | null; learnt: bigint | number }[]>`
-      SELECT count(*) AS n, max("updatedAt") AS latest,
-        (SELECT count(*) FROM "FaqQuery" WHERE "answeredBy" IS NOT NULL AND "entryId" IS NOT NULL) AS learnt
-      FROM "FaqEntry"`;
-    const fingerprint = `${row?.n}:${row?.latest?.getTime() ?? 0}:${row?.learnt}`;
+    const [row] = await this.db.$queryRaw<
+      { n: bigint | number; latest: Date | null; learnt: bigint | number; outside: bigint | number }[]
+    >`
+      SELECT count(*) AS n, max("updatedAt") AS latest, q.learnt, q.outside
+      FROM "FaqEntry", (
+        SELECT count(*) FILTER (WHERE "entryId" IS NOT NULL) AS learnt, count(*) FILTER (WHERE "outOfScope") AS outside
+        FROM "FaqQuery" WHERE "answeredBy" IS NOT NULL
+      ) AS q
+      GROUP BY q.learnt, q.outside`;
+    const fingerprint = `${row?.n ?? 0}:${row?.latest?.getTime() ?? 0}:${row?.learnt ?? 0}:${row?.outside ?? 0}`;
     if (fingerprint !== this.fingerprint) {
       this.building ??= this.rebuild(fingerprint).finally(() => {
         this.building = undefined;
@@ -81,18 +90,25 @@ export class FaqSearch {
   }
 
   private async rebuild(fingerprint: string): Promise<void> {
-    const [entries, learnt] = await Promise.all([
+    const [entries, learnt, dismissed] = await Promise.all([
       this.db.faqEntry.findMany({ orderBy: { id: "asc" } }),
       this.db.faqQuery.findMany({
         where: { answeredBy: { not: null }, entryId: { not: null } },
         select: { entryId: true, text: true },
       }),
+      this.db.faqQuery.findMany({
+        where: { answeredBy: { not: null }, outOfScope: true },
+        select: { text: true, userId: true },
+      }),
     ]);
     const asked = new Map<string, string[]>();
     for (const q of learnt) asked.set(q.entryId as string, [...(asked.get(q.entryId as string) ?? []), q.text]);
+    // A question an admin marked "not for the FAQ", read in the language of the person who asked it.
+    const locales = await localesOf(this.db, [...new Set(dismissed.map((q) => q.userId))], this.defaultLocale);
+    const marked = dismissed.map((q) => ({ question: q.text, locale: locales.get(q.userId) ?? this.defaultLocale }));
     this.index = new FaqIndex(
       entries.map((e) => ({ ...e, learnt: asked.get(e.id) })),
-      outsideExamples(),
+      [...outsideExamples(), ...marked],
     );
     this.entries = new Map(entries.map((e) => [e.id, e]));
     this.fingerprint = fingerprint;
@@ -232,6 +248,21 @@ export async function closestEntries(search: FaqSearch, text: string, n = 3): Pr
 /** A question neither /ask nor an admin has answered. */
 const OPEN = { entryId: null, answeredAt: null } as const;
 export const isOpen = (q: FaqQuery): boolean => q.entryId === OPEN.entryId && q.answeredAt === OPEN.answeredAt;
+
+/**
+ * An admin's "not for the FAQ" on an unanswered question: it leaves the unanswered list, and the
+ * search keeps it as an out-of-scope example (`FaqSearch`), as those of src/faq/out-of-scope.csv.
+ */
+export async function markOutOfScope(db: Db, queryId: number, adminId: string, now: Date): Promise<Result<FaqQuery>> {
+  const query = await db.faqQuery.findUnique({ where: { id: queryId } });
+  if (!query) return fail("faq.error.noQuestion");
+  const data = { answeredAt: now, answeredBy: adminId, outOfScope: true };
+  // Claimed only while still unanswered: an admin's answer and another's dismissal cannot both land.
+  const { count } = await db.faqQuery.updateMany({ where: { id: queryId, ...OPEN }, data });
+  if (count === 0) return fail("faq.error.alreadyAnswered");
+  entriesChanged();
+  return ok({ ...query, ...data });
+}
 
 /** Questions nobody has answered yet, newest first. */
 export async function unanswered(db: Db, limit = 20): Promise<FaqQuery[]> {

@@ -1,6 +1,6 @@
 // Block Kit for training: the channel notice, the trainer's DM, lists, rosters, the modal.
 import type { KnownBlock, ModalView, PlainTextOption } from "@slack/types";
-import { clip, esc, mrkdwn, plain, truncate } from "../core/blocks.ts";
+import { clip, confirmDialog, esc, mrkdwn, plain, truncate } from "../core/blocks.ts";
 import type { T } from "../core/i18n/index.ts";
 import { formatOffice, slackDate } from "../core/time.ts";
 import {
@@ -95,12 +95,7 @@ export function codeMessage(s: TrainingSession, t: T, office: Office) {
             value: String(s.id),
             style: "danger",
             text: plain(t("training.button.cancel")),
-            confirm: {
-              title: plain(t("training.confirm.title")),
-              text: plain(t("training.confirm.text")),
-              confirm: plain(t("training.confirm.yes")),
-              deny: plain(t("training.confirm.no")),
-            },
+            confirm: confirmDialog(t, "training.confirm"),
           },
         ],
       },

@@ -150,6 +150,58 @@ describe.each(BACKENDS)("/ask and /faq (%s)", (backend) => {
     expect(again.body.text).toContain(entry.question);
   });
 
+  it("lets an admin mark a question as not for the FAQ: it leaves the list, and /ask says it doesn't know to questions like it", async () => {
+    // Close to the entry on waiting periods, but about a treatment no entry mentions: answered wrongly today.
+    const near = "carencias del seguro de salud para la hidroterapia";
+    const wrong = await t.sim.command("/ask", near, staff);
+    expect(wrong.body.text).not.toContain("No lo sé");
+
+    const asked = "el seguro de salud paga las sesiones de hidroterapia";
+    expect((await t.sim.command("/ask", asked, staff)).body.text).toContain("No lo sé");
+    const query = await t.db.faqQuery.findFirstOrThrow({ where: { text: asked } });
+    await expect
+      .poll(() => t.db.outboxMessage.count({ where: { key: { startsWith: `faq:unanswered:${query.id}:` } } }))
+      .toBe(1);
+    await t.capacita.dispatcher.drain();
+    const noticeOf = () => t.slack.callsTo("chat.postMessage").find((c) => String(c.args.text).includes(asked));
+    await expect.poll(() => noticeOf() !== undefined).toBe(true);
+    const posted = noticeOf();
+    expect(actionIds(posted?.args.blocks)).toEqual(["faq.answer", "faq.outOfScope"]);
+
+    let seq = 0;
+    const click = async (user: typeof staff) => {
+      const id = `oos${++seq}`;
+      const res = await t.sim.action(user, "faq.outOfScope", String(query.id), {
+        responseUrl: t.slack.responseUrl(id),
+      });
+      expect(res.status).toBe(200);
+      await expect.poll(() => t.slack.calls.some((c) => c.method === "response_url" && c.responseId === id)).toBe(true);
+      return t.slack.calls.find((c) => c.method === "response_url" && c.responseId === id)?.args ?? {};
+    };
+    // Staff may not; nothing changes.
+    const refused = await click(staff);
+    expect(refused).toMatchObject({ response_type: "ephemeral", replace_original: false });
+    expect(String(refused.text)).toContain("No tienes permiso");
+    expect(await t.db.faqQuery.findUniqueOrThrow({ where: { id: query.id } })).toMatchObject({ outOfScope: false });
+
+    // The admin's notice is replaced by what was done; the question is no longer open.
+    const done = await click(admin);
+    expect(done.replace_original).toBe(true);
+    expect(String(done.text)).toContain("no es de la FAQ");
+    expect(await t.db.faqQuery.findUniqueOrThrow({ where: { id: query.id } })).toMatchObject({
+      outOfScope: true,
+      answeredBy: "UADMIN",
+      entryId: null,
+    });
+    const list = await t.sim.command("/faq", "unanswered", admin);
+    expect(JSON.stringify(list.body)).not.toContain("hidroterapia");
+    // Once only: a second click (another admin's copy of the notice) says it was handled.
+    expect(String((await click(admin)).text)).toContain("ya tiene respuesta");
+
+    // The search now knows that question: the near one says "I don't know" rather than guess.
+    expect((await t.sim.command("/ask", near, staff)).body.text).toContain("No lo sé");
+  });
+
   it("records feedback once per person and question; clicking again changes it", async () => {
     const res = await t.sim.command("/ask", "cuantos dias de gracia hay para pagar un recibo", staff);
     const queryId = res.body.blocks

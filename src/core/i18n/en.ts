@@ -223,6 +223,14 @@ export const en: Record<MessageKey, string> = {
     "I don't know for sure, and I'd rather not guess. I've passed your question to the team: I'll send you the answer as soon as they have it.",
   "faq.dontKnowRelated": "Maybe one of these helps:",
   "faq.unanswered.notice": ":question: Unanswered question from <@{user}>: _{question}_",
+  "faq.button.outOfScope": "Not for the FAQ",
+  "faq.outOfScope.confirm.title": "Not for the FAQ?",
+  "faq.outOfScope.confirm.text":
+    "The question leaves the unanswered list and /ask will say it doesn't know to questions like it, unless an entry comes to answer them.",
+  "faq.outOfScope.confirm.yes": "Yes, not for the FAQ",
+  "faq.outOfScope.confirm.no": "No",
+  "faq.outOfScope.done":
+    ":no_entry_sign: <@{admin}> marked <@{user}>'s question as not for the FAQ: _{question}_. /ask will say it doesn't know to questions like it.",
   "faq.button.answer": "Answer",
   "faq.answerModal.title": "Answer question",
   "faq.answerModal.submit": "Save and send",

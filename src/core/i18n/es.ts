@@ -233,6 +233,14 @@ export const es = {
     "No lo sé con seguridad, y prefiero no adivinar. He pasado tu pregunta al equipo: te enviaré la respuesta en cuanto la tengan.",
   "faq.dontKnowRelated": "Quizá te sirva alguna de estas:",
   "faq.unanswered.notice": ":question: Pregunta sin respuesta de <@{user}>: _{question}_",
+  "faq.button.outOfScope": "No es de la FAQ",
+  "faq.outOfScope.confirm.title": "¿No es de la FAQ?",
+  "faq.outOfScope.confirm.text":
+    "La pregunta sale de la lista de pendientes y /ask dirá que no lo sabe a preguntas como esta, salvo que una entrada llegue a responderlas.",
+  "faq.outOfScope.confirm.yes": "Sí, no es de la FAQ",
+  "faq.outOfScope.confirm.no": "No",
+  "faq.outOfScope.done":
+    ":no_entry_sign: <@{admin}> marcó la pregunta de <@{user}> como «no es de la FAQ»: _{question}_. /ask dirá que no lo sabe a preguntas como esta.",
   "faq.button.answer": "Responder",
   "faq.answerModal.title": "Responder pregunta",
   "faq.answerModal.submit": "Guardar y enviar",

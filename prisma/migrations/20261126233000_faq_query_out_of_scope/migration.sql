@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "FaqQuery" ADD COLUMN     "outOfScope" BOOLEAN NOT NULL DEFAULT false;
