@@ -4,14 +4,14 @@
 // cross-validation on the training sets (TRAINING_SETS) that holds out whole entries (a query's fold
 // is its entry's, so no entry is both tuned and tested on), repeated over REPEATS (20) random splits;
 // OBJECTIVE=goal maximises the smaller margin over the goals instead of the mean; NO_DOMINANCE=1
-// leaves the dominance rule out of the grid, NO_OUTSIDE=1 the out-of-scope examples' rule. `--misses` lists
+// leaves the dominance rule out of the grid, NO_OUTSIDE=1 the out-of-scope examples and their rule. `--misses` lists
 // the training sets' failures; `--holdout` prints the blind sets' aggregate figures only — never
 // their queries, so they are never tuned on.
 import { BLIND_SETS, type EvalQuery, evalSet, evaluate, seedIndex, TRAINING_SETS } from "../src/faq/evaluate.ts";
 import { decide, type Ranked, THRESHOLDS, type Thresholds } from "../src/faq/search.ts";
 
 const bare = process.argv.includes("--bare");
-const index = seedIndex({ variants: !bare });
+const index = seedIndex({ variants: !bare, outside: !process.env.NO_OUTSIDE });
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 /** Thresholds as JSON, an endless dominance (the rule off) written as such rather than null. */
 const show = (t: unknown) => JSON.stringify(t, (_, v) => (v === Number.POSITIVE_INFINITY ? "Infinity" : v));

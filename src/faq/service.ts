@@ -33,9 +33,10 @@ const entriesChanged = () => {
 /** Questions the office asks that the FAQ does not answer, kept as data like the lexicon (DECISIONS §…). */
 export const OUTSIDE_FILE = path.join(ROOT, "src", "faq", "out-of-scope.csv");
 let outside: OutsideExample[] | undefined;
-/** The out-of-scope examples of OUTSIDE_FILE, read once. */
+const outsideFile = z.array(z.object({ question: z.string().trim().min(1), locale: z.enum(["es", "en"]) }));
+/** The out-of-scope examples of OUTSIDE_FILE, read once; a malformed file fails at once, naming the row. */
 export function outsideExamples(): OutsideExample[] {
-  outside ??= parse(readFileSync(OUTSIDE_FILE), { columns: true }) as OutsideExample[];
+  outside ??= outsideFile.parse(parse(readFileSync(OUTSIDE_FILE), { columns: true }));
   return outside;
 }
 
@@ -66,13 +67,10 @@ export class FaqSearch {
     const [row] = await this.db.$queryRaw<
       { n: bigint | number; latest: Date | null; learnt: bigint | number; outside: bigint | number }[]
     >`
-      SELECT count(*) AS n, max("updatedAt") AS latest, q.learnt, q.outside
-      FROM "FaqEntry", (
-        SELECT count(*) FILTER (WHERE "entryId" IS NOT NULL) AS learnt, count(*) FILTER (WHERE "outOfScope") AS outside
-        FROM "FaqQuery" WHERE "answeredBy" IS NOT NULL
-      ) AS q
-      GROUP BY q.learnt, q.outside`;
-    const fingerprint = `${row?.n ?? 0}:${row?.latest?.getTime() ?? 0}:${row?.learnt ?? 0}:${row?.outside ?? 0}`;
+      SELECT (SELECT count(*) FROM "FaqEntry") AS n, (SELECT max("updatedAt") FROM "FaqEntry") AS latest,
+        count(*) FILTER (WHERE "entryId" IS NOT NULL) AS learnt, count(*) FILTER (WHERE "outOfScope") AS outside
+      FROM "FaqQuery" WHERE "answeredBy" IS NOT NULL`;
+    const fingerprint = `${row?.n}:${row?.latest?.getTime() ?? 0}:${row?.learnt}:${row?.outside}`;
     if (fingerprint !== this.fingerprint) {
       this.building ??= this.rebuild(fingerprint).finally(() => {
         this.building = undefined;
@@ -105,7 +103,7 @@ export class FaqSearch {
     for (const q of learnt) asked.set(q.entryId as string, [...(asked.get(q.entryId as string) ?? []), q.text]);
     // A question an admin marked "not for the FAQ", read in the language of the person who asked it.
     const locales = await localesOf(this.db, [...new Set(dismissed.map((q) => q.userId))], this.defaultLocale);
-    const marked = dismissed.map((q) => ({ question: q.text, locale: locales.get(q.userId) ?? this.defaultLocale }));
+    const marked = dismissed.map((q) => ({ question: q.text, locale: locales.get(q.userId) as Locale }));
     this.index = new FaqIndex(
       entries.map((e) => ({ ...e, learnt: asked.get(e.id) })),
       [...outsideExamples(), ...marked],

@@ -201,7 +201,7 @@ export const en: Record<MessageKey, string> = {
     "Unknown or repeated column. The columns are id, question, answer, tags, locale and variants (id and at least one other).",
   "faq.error.newEntryNeeds": "No entry has that id: a new entry needs the question and answer columns.",
   "faq.error.noQuestion": "I can't find that question.",
-  "faq.error.alreadyAnswered": "That question has already been answered.",
+  "faq.error.alreadyAnswered": "That question has already been answered or marked as not for the FAQ.",
   "faq.error.notFound": "I can't find the entry “{id}”. See `/faq list`.",
   "faq.error.empty": "Type your question after /ask, for example: `/ask how do I cancel a policy`.",
   "faq.error.tooLong": "The question is too long (500 characters at most).",

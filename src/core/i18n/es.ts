@@ -211,7 +211,7 @@ export const es = {
     "Columna desconocida o repetida. Las columnas son id, question, answer, tags, locale y variants (id y al menos otra).",
   "faq.error.newEntryNeeds": "Ninguna entrada tiene ese id: una entrada nueva necesita las columnas question y answer.",
   "faq.error.noQuestion": "No encuentro esa pregunta.",
-  "faq.error.alreadyAnswered": "Esa pregunta ya tiene respuesta.",
+  "faq.error.alreadyAnswered": "Esa pregunta ya tiene respuesta o se marcó como «no es de la FAQ».",
   "faq.error.notFound": "No encuentro la entrada «{id}». Mira `/faq list`.",
   "faq.error.empty": "Escribe tu pregunta después de /ask, por ejemplo: `/ask cómo anulo una póliza`.",
   "faq.error.tooLong": "La pregunta es demasiado larga (máximo 500 caracteres).",
