@@ -12,6 +12,7 @@ export const ACTIONS = {
   answer: "faq.answer",
   useEntry: "faq.useEntry",
   outOfScope: "faq.outOfScope",
+  reopen: "faq.reopen",
 } as const;
 export const VIEWS = { add: "faq.add", edit: "faq.edit", answer: "faq.answerQuestion" } as const;
 
@@ -126,10 +127,24 @@ export function unansweredNotice(query: FaqQuery, t: T) {
   };
 }
 
-/** The admin's notice once the question was marked "not for the FAQ". */
+/** The admin's notice once the question was marked "not for the FAQ", with "Undo". */
 export function outOfScopeDone(query: FaqQuery, adminId: string, t: T) {
   const text = t("faq.outOfScope.done", { admin: adminId, user: query.userId, question: esc(clip(query.text, 500)) });
-  return { text, blocks: [{ type: "section", text: mrkdwn(text) }] as KnownBlock[] };
+  return {
+    text,
+    blocks: [
+      {
+        type: "section",
+        text: mrkdwn(text),
+        accessory: {
+          type: "button",
+          action_id: ACTIONS.reopen,
+          value: String(query.id),
+          text: plain(t("faq.button.undo")),
+        },
+      },
+    ] as KnownBlock[],
+  };
 }
 
 function entryInputs(t: T, initial: Partial<FaqEntry>): KnownBlock[] {

@@ -1,10 +1,12 @@
 // /ask for everyone; /faq, the "Answer" loop and the entry modals for admins.
 import type { BlockAction, ButtonAction } from "@slack/bolt";
+import type { KnownBlock } from "@slack/types";
 import { z } from "zod";
 import { esc, truncate } from "../core/blocks.ts";
 import { translator } from "../core/i18n/index.ts";
 import { enqueue } from "../core/outbox.ts";
 import { issueKey, viewMetadata } from "../core/parse.ts";
+import type { Result } from "../core/result.ts";
 import type { Router } from "../core/router.ts";
 import { type Actor, actorOf, type Deps, ephemeral, refusal, unescapeText, within } from "../core/slack.ts";
 import { admins, localesOf } from "../people/service.ts";
@@ -42,6 +44,7 @@ import {
   parseVariants,
   recordFeedback,
   removeEntry,
+  reopenQuestion,
   unanswered,
 } from "./service.ts";
 
@@ -187,19 +190,40 @@ export function register(app: Router, deps: Deps): void {
     });
   });
 
-  /** "Not for the FAQ" on an admin's notice: the question leaves the list and becomes an out-of-scope example. */
-  app.action<BlockAction<ButtonAction>>(ACTIONS.outOfScope, async ({ action, ack, respond, context }) => {
-    await ack();
-    const actor = actorOf(context);
-    const denied = adminOnly(actor);
-    if (denied) return void (await respond({ ...ephemeral(denied), replace_original: false }));
-    const id = queryIdValue.safeParse(action.value ?? "");
-    if (!id.success)
-      return void (await respond({ ...ephemeral(actor.t("faq.error.noQuestion")), replace_original: false }));
-    const marked = await markOutOfScope(db, id.data, actor.id, clock.now());
-    if (!marked.ok) return void (await respond({ ...ephemeral(actor.t(marked.key)), replace_original: false }));
-    await respond({ ...outOfScopeDone(marked.value, actor.id, actor.t), replace_original: true });
-  });
+  /**
+   * A button on an admin's notice about a question: admins only; the question's id crosses the
+   * schema, the service acts on it, and the notice is replaced by what it shows next.
+   */
+  function noticeButton(
+    actionId: string,
+    act: (id: number, actor: Actor) => Promise<Result<FaqQuery>>,
+    next: (query: FaqQuery, actor: Actor) => { text: string; blocks: KnownBlock[] },
+  ) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ action, ack, respond, context }) => {
+      await ack();
+      const actor = actorOf(context);
+      const privately = (text: string) => respond({ ...ephemeral(text), replace_original: false });
+      const denied = adminOnly(actor);
+      if (denied) return void (await privately(denied));
+      const id = queryIdValue.safeParse(action.value ?? "");
+      if (!id.success) return void (await privately(actor.t("faq.error.noQuestion")));
+      const done = await act(id.data, actor);
+      if (!done.ok) return void (await privately(actor.t(done.key)));
+      await respond({ ...next(done.value, actor), replace_original: true });
+    });
+  }
+  /** "Not for the FAQ": the question leaves the list and becomes an out-of-scope example. */
+  noticeButton(
+    ACTIONS.outOfScope,
+    (id, actor) => markOutOfScope(db, id, actor.id, clock.now()),
+    (query, actor) => outOfScopeDone(query, actor.id, actor.t),
+  );
+  /** "Undo": the question is open again, its notice back with its buttons. */
+  noticeButton(
+    ACTIONS.reopen,
+    (id) => reopenQuestion(db, id),
+    (query, actor) => unansweredNotice(query, actor.t),
+  );
 
   const useEntryValue = z.object({ queryId: z.number().int(), entryId: entryIdValue });
 

@@ -262,6 +262,17 @@ export async function markOutOfScope(db: Db, queryId: number, adminId: string, n
   return ok({ ...query, ...data });
 }
 
+/** An admin's "undo" of "not for the FAQ": the question is open again, and no longer an example. */
+export async function reopenQuestion(db: Db, queryId: number): Promise<Result<FaqQuery>> {
+  const query = await db.faqQuery.findUnique({ where: { id: queryId } });
+  if (!query) return fail("faq.error.noQuestion");
+  const data = { ...OPEN, answeredBy: null, outOfScope: false };
+  const { count } = await db.faqQuery.updateMany({ where: { id: queryId, outOfScope: true }, data });
+  if (count === 0) return fail("faq.error.notMarked");
+  entriesChanged();
+  return ok({ ...query, ...data });
+}
+
 /** Questions nobody has answered yet, newest first. */
 export async function unanswered(db: Db, limit = 20): Promise<FaqQuery[]> {
   return db.faqQuery.findMany({ where: OPEN, orderBy: { id: "desc" }, take: limit });

@@ -169,30 +169,36 @@ describe.each(BACKENDS)("/ask and /faq (%s)", (backend) => {
     expect(actionIds(posted?.args.blocks)).toEqual(["faq.answer", "faq.outOfScope"]);
 
     let seq = 0;
-    const click = async (user: typeof staff) => {
+    const click = async (user: typeof staff, actionId = "faq.outOfScope") => {
       const id = `oos${++seq}`;
-      const res = await t.sim.action(user, "faq.outOfScope", String(query.id), {
-        responseUrl: t.slack.responseUrl(id),
-      });
+      const res = await t.sim.action(user, actionId, String(query.id), { responseUrl: t.slack.responseUrl(id) });
       expect(res.status).toBe(200);
       await expect.poll(() => t.slack.calls.some((c) => c.method === "response_url" && c.responseId === id)).toBe(true);
       return t.slack.calls.find((c) => c.method === "response_url" && c.responseId === id)?.args ?? {};
     };
+    const stored = () => t.db.faqQuery.findUniqueOrThrow({ where: { id: query.id } });
     // Staff may not; nothing changes.
     const refused = await click(staff);
     expect(refused).toMatchObject({ response_type: "ephemeral", replace_original: false });
     expect(String(refused.text)).toContain("No tienes permiso");
-    expect(await t.db.faqQuery.findUniqueOrThrow({ where: { id: query.id } })).toMatchObject({ outOfScope: false });
+    expect(await stored()).toMatchObject({ outOfScope: false });
 
-    // The admin's notice is replaced by what was done; the question is no longer open.
+    // The admin's notice is replaced by what was done, with Undo; the question is no longer open.
+    const marked = { outOfScope: true, answeredBy: "UADMIN", entryId: null };
     const done = await click(admin);
     expect(done.replace_original).toBe(true);
     expect(String(done.text)).toContain("no es de la FAQ");
-    expect(await t.db.faqQuery.findUniqueOrThrow({ where: { id: query.id } })).toMatchObject({
-      outOfScope: true,
-      answeredBy: "UADMIN",
-      entryId: null,
-    });
+    expect(JSON.stringify(done.blocks)).toContain('"action_id":"faq.reopen"');
+    expect(await stored()).toMatchObject(marked);
+    // Undo opens it again and gives the notice its buttons back; marked again, it stays so.
+    const undone = await click(admin, "faq.reopen");
+    expect(undone.replace_original).toBe(true);
+    expect(actionIds(undone.blocks as never)).toEqual(["faq.answer", "faq.outOfScope"]);
+    expect(await stored()).toMatchObject({ outOfScope: false, answeredBy: null, answeredAt: null });
+    expect(JSON.stringify((await t.sim.command("/faq", "unanswered", admin)).body)).toContain("hidroterapia");
+    expect(String((await click(admin, "faq.reopen")).text)).toContain("no está marcada");
+    await click(admin);
+    expect(await stored()).toMatchObject(marked);
     const list = await t.sim.command("/faq", "unanswered", admin);
     expect(JSON.stringify(list.body)).not.toContain("hidroterapia");
     // Once only: a second click (another admin's copy of the notice) says it was handled.

@@ -231,6 +231,8 @@ export const en: Record<MessageKey, string> = {
   "faq.outOfScope.confirm.no": "No",
   "faq.outOfScope.done":
     ":no_entry_sign: <@{admin}> marked <@{user}>'s question as not for the FAQ: _{question}_. /ask will say it doesn't know to questions like it.",
+  "faq.button.undo": "Undo",
+  "faq.error.notMarked": "That question is not marked as not for the FAQ.",
   "faq.button.answer": "Answer",
   "faq.answerModal.title": "Answer question",
   "faq.answerModal.submit": "Save and send",

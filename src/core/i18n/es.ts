@@ -241,6 +241,8 @@ export const es = {
   "faq.outOfScope.confirm.no": "No",
   "faq.outOfScope.done":
     ":no_entry_sign: <@{admin}> marcó la pregunta de <@{user}> como «no es de la FAQ»: _{question}_. /ask dirá que no lo sabe a preguntas como esta.",
+  "faq.button.undo": "Deshacer",
+  "faq.error.notMarked": "Esa pregunta no está marcada como «no es de la FAQ».",
   "faq.button.answer": "Responder",
   "faq.answerModal.title": "Responder pregunta",
   "faq.answerModal.submit": "Guardar y enviar",
