@@ -46,7 +46,13 @@ export const TRAINING_SETS = [
   "holdout6-set.json",
 ];
 /** Written blind and kept so: only their aggregate figures are ever read. */
-export const BLIND_SETS = ["holdout7-set.json", "holdout8-set.json", "holdout9-set.json", "holdout10-set.json"];
+export const BLIND_SETS = [
+  "holdout7-set.json",
+  "holdout8-set.json",
+  "holdout9-set.json",
+  "holdout10-set.json",
+  "holdout11-set.json",
+];
 
 /** An evaluation set of test/faq/ by file name. */
 export const evalSet = (file: string): EvalQuery[] =>

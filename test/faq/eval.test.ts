@@ -24,35 +24,37 @@ it.each([
   // Measured 2026-11-26, session 6, top-1 / top-3 / abstention:
   // eval-set.json (training): 0.974/0.996/0.905
   { file: "eval-set.json", variants: true, n: 311, top1: 0.95, top3: 0.97, abstention: 0.88 },
-  // holdout-set.json (training): 0.931/1.000/0.875
+  // holdout-set.json (training): 0.936/1.000/0.875
   { file: "holdout-set.json", variants: true, n: 236, top1: 0.91, top3: 0.98, abstention: 0.85 },
-  // holdout2-set.json (training): 0.908/0.985/0.880
-  { file: "holdout2-set.json", variants: true, n: 245, top1: 0.88, top3: 0.96, abstention: 0.86 },
-  // holdout3-set.json (training): 0.925/0.995/0.940
-  { file: "holdout3-set.json", variants: true, n: 250, top1: 0.9, top3: 0.97, abstention: 0.92 },
+  // holdout2-set.json (training): 0.913/0.985/0.880
+  { file: "holdout2-set.json", variants: true, n: 245, top1: 0.89, top3: 0.96, abstention: 0.86 },
+  // holdout3-set.json (training): 0.930/0.995/0.940
+  { file: "holdout3-set.json", variants: true, n: 250, top1: 0.91, top3: 0.97, abstention: 0.92 },
   // holdout4-set.json (training): 0.874/1.000/0.760
   { file: "holdout4-set.json", variants: true, n: 240, top1: 0.85, top3: 0.98, abstention: 0.74 },
   // holdout5-set.json (training): 0.863/0.984/0.820
   { file: "holdout5-set.json", variants: true, n: 240, top1: 0.84, top3: 0.96, abstention: 0.8 },
-  // holdout6-set.json (training): 0.889/1.000/0.880
-  { file: "holdout6-set.json", variants: true, n: 240, top1: 0.86, top3: 0.98, abstention: 0.86 },
-  // holdout7-set.json (blind; written before the out-of-scope examples were judged, first run 0.926/1.000/0.760 with the first 508): 0.921/1.000/0.800
+  // holdout6-set.json (training): 0.889/1.000/0.860
+  { file: "holdout6-set.json", variants: true, n: 240, top1: 0.86, top3: 0.98, abstention: 0.84 },
+  // holdout7-set.json (blind; written before the out-of-scope examples were judged, first run 0.926/1.000/0.760 with the first 508): 0.926/1.000/0.800
   { file: "holdout7-set.json", variants: true, n: 240, top1: 0.9, top3: 0.98, abstention: 0.78 },
-  // holdout8-set.json (blind; written before the second batch of examples was judged, first run 0.847/0.979/0.900): 0.847/0.979/0.900
-  { file: "holdout8-set.json", variants: true, n: 240, top1: 0.82, top3: 0.95, abstention: 0.88 },
+  // holdout8-set.json (blind; written before the second batch of examples was judged, first run 0.847/0.979/0.900): 0.847/0.984/0.900
+  { file: "holdout8-set.json", variants: true, n: 240, top1: 0.82, top3: 0.96, abstention: 0.88 },
   // holdout9-set.json (blind; written before session 6 lexicon words were judged, first run 0.863/0.984/0.820): 0.863/0.984/0.820
   { file: "holdout9-set.json", variants: true, n: 240, top1: 0.84, top3: 0.96, abstention: 0.8 },
   // holdout10-set.json (blind; written mid-session 6, first run once the search was final: 0.832/0.979/0.840): 0.832/0.979/0.840
   { file: "holdout10-set.json", variants: true, n: 240, top1: 0.81, top3: 0.95, abstention: 0.82 },
+  // holdout11-set.json (blind; written at the end of session 6, first run after the last lexicon words: 0.879/0.974/0.840): 0.879/0.974/0.840
+  { file: "holdout11-set.json", variants: true, n: 240, top1: 0.85, top3: 0.95, abstention: 0.82 },
   // The store as written, without the other ways of asking (a store whose admins wrote none), under the
   // rule calibrated for such entries:
   // eval-set.json (training): 0.929/0.993/0.905
   { file: "eval-set.json", variants: false, n: 311, top1: 0.9, top3: 0.97, abstention: 0.88 },
-  // holdout-set.json (training): 0.867/0.989/0.896
-  { file: "holdout-set.json", variants: false, n: 236, top1: 0.84, top3: 0.96, abstention: 0.87 },
-  // holdout2-set.json (training): 0.779/0.974/0.940
-  { file: "holdout2-set.json", variants: false, n: 245, top1: 0.75, top3: 0.95, abstention: 0.92 },
-  // holdout3-set.json (training): 0.860/0.995/0.960
+  // holdout-set.json (training): 0.872/0.989/0.896
+  { file: "holdout-set.json", variants: false, n: 236, top1: 0.85, top3: 0.96, abstention: 0.87 },
+  // holdout2-set.json (training): 0.785/0.974/0.940
+  { file: "holdout2-set.json", variants: false, n: 245, top1: 0.76, top3: 0.95, abstention: 0.92 },
+  // holdout3-set.json (training): 0.865/0.995/0.960
   { file: "holdout3-set.json", variants: false, n: 250, top1: 0.84, top3: 0.97, abstention: 0.94 },
   // holdout4-set.json (training): 0.763/0.963/0.860
   { file: "holdout4-set.json", variants: false, n: 240, top1: 0.74, top3: 0.94, abstention: 0.84 },
@@ -60,14 +62,16 @@ it.each([
   { file: "holdout5-set.json", variants: false, n: 240, top1: 0.79, top3: 0.93, abstention: 0.86 },
   // holdout6-set.json (training): 0.837/0.984/0.920
   { file: "holdout6-set.json", variants: false, n: 240, top1: 0.81, top3: 0.96, abstention: 0.9 },
-  // holdout7-set.json (blind): 0.837/0.979/0.900
-  { file: "holdout7-set.json", variants: false, n: 240, top1: 0.81, top3: 0.95, abstention: 0.88 },
+  // holdout7-set.json (blind): 0.842/0.979/0.900
+  { file: "holdout7-set.json", variants: false, n: 240, top1: 0.82, top3: 0.95, abstention: 0.88 },
   // holdout8-set.json (blind): 0.774/0.953/0.900
   { file: "holdout8-set.json", variants: false, n: 240, top1: 0.75, top3: 0.93, abstention: 0.88 },
-  // holdout9-set.json (blind): 0.747/0.968/0.800
-  { file: "holdout9-set.json", variants: false, n: 240, top1: 0.72, top3: 0.94, abstention: 0.78 },
+  // holdout9-set.json (blind): 0.753/0.968/0.800
+  { file: "holdout9-set.json", variants: false, n: 240, top1: 0.73, top3: 0.94, abstention: 0.78 },
   // holdout10-set.json (blind): 0.763/0.947/0.940
   { file: "holdout10-set.json", variants: false, n: 240, top1: 0.74, top3: 0.92, abstention: 0.92 },
+  // holdout11-set.json (blind): 0.789/0.958/0.840
+  { file: "holdout11-set.json", variants: false, n: 240, top1: 0.76, top3: 0.93, abstention: 0.82 },
 ])("answers $file (variants: $variants) at least as well as measured on 2026-11-26", (floor) => {
   const { set, result } = measure(floor.file, floor.variants);
   expect(set.length).toBeGreaterThanOrEqual(floor.n);
