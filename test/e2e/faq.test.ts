@@ -213,10 +213,12 @@ describe.each(BACKENDS)("/ask and /faq (%s)", (backend) => {
     const queryId = res.body.blocks
       .flatMap((b: { elements?: { action_id: string; value: string }[] }) => b.elements ?? [])
       .find((e: { action_id: string }) => e.action_id === "faq.helpful").value;
+    // Each click answers through its response_url: wait for these three, not for earlier tests' replies.
+    const replied = t.slack.callsTo("response_url").filter((c) => !c.failed).length;
     await t.sim.action(staff, "faq.helpful", queryId);
     await t.sim.action(staff, "faq.helpful", queryId);
     await t.sim.action(staff, "faq.notHelpful", queryId);
-    await waitForCalls(t.slack, "response_url", 3);
+    await waitForCalls(t.slack, "response_url", replied + 3);
     const rows = await t.db.faqFeedback.findMany({ where: { queryId: Number(queryId) } });
     expect(rows).toEqual([expect.objectContaining({ userId: "USTAFF", helpful: false })]);
   });
