@@ -233,6 +233,7 @@ export interface Ranked {
  * rarity) that it has and the best entry lacks, and the share it has in all.
  */
 export interface Outside {
+  /** the example's place in the list the index was built with: which one it was */
   id: number;
   lacks: number;
   coverage: number;
@@ -344,6 +345,10 @@ interface QueryWord {
   /** how much the word says: a word in few entries (or none) says more than one in many */
   weight: number;
 }
+
+/** The share of a query (its words weighted by rarity) that some of its words make up. */
+const weightOf = (ws: QueryWord[]) => ws.reduce((a, w) => a + w.weight, 0);
+const shareOf = (ws: QueryWord[], query: QueryWord[]) => weightOf(ws) / weightOf(query);
 
 /** An out-of-scope example's terms, analysed once: the same examples are indexed at every rebuild. */
 const analysedOutside = new WeakMap<OutsideExample, string[]>();
@@ -500,7 +505,6 @@ export class FaqIndex {
   private outsideMatches(qwords: QueryWord[], top: MiniResult | undefined): Outside[] {
     // Without a best entry there is nothing to answer, and nothing to look beyond.
     if (this.outsideTerms.length === 0 || top === undefined) return [];
-    const total = qwords.reduce((a, w) => a + w.weight, 0);
     const inTop = (w: QueryWord) => w.terms.some((t) => Object.hasOwn(top.match, t));
     // A number is no topic: "3 años" is never what a question asks beyond an entry.
     const lacking = qwords.filter((w) => !inTop(w) && !w.terms.every((t) => /^\d+$/.test(t)));
@@ -512,8 +516,8 @@ export class FaqIndex {
       .map((r) => {
         const has = this.outsideTerms[r.id as number] as Set<string>;
         const found = (w: QueryWord) => w.terms.some((t) => has.has(t));
-        const share = (ws: QueryWord[]) => ws.reduce((a, w) => a + w.weight, 0) / total;
-        return { id: r.id as number, lacks: share(lacking.filter(found)), coverage: share(qwords.filter(found)) };
+        const share = (ws: QueryWord[]) => shareOf(ws.filter(found), qwords);
+        return { id: r.id as number, lacks: share(lacking), coverage: share(qwords) };
       });
   }
 
@@ -555,8 +559,7 @@ export class FaqIndex {
     // Own properties only: a query term may well be "constructor".
     const found = (w: QueryWord, fields: string[]) =>
       w.terms.some((t) => Object.hasOwn(r.match, t) && r.match[t]?.some((f) => fields.includes(f)));
-    const total = qwords.reduce((a, w) => a + w.weight, 0);
-    const share = (ws: QueryWord[]) => ws.reduce((a, w) => a + w.weight, 0) / total;
+    const share = (ws: QueryWord[]) => shareOf(ws, qwords);
     const inEntry = qwords.filter((w) => found(w, ALL_FIELDS));
     return {
       id: String(r.id),

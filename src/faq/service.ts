@@ -9,11 +9,11 @@ import { z } from "zod";
 import { truncate } from "../core/blocks.ts";
 import { addDays, dayStart } from "../core/days.ts";
 import type { Db } from "../core/db.ts";
-import type { Locale } from "../core/i18n/index.ts";
+import type { Locale, MessageKey } from "../core/i18n/index.ts";
 import { ROOT } from "../core/migrate.ts";
 import { withoutNul } from "../core/parse.ts";
 import { fail, ok, type Result } from "../core/result.ts";
-import type { FaqEntry, FaqQuery } from "../generated/prisma/client.ts";
+import type { FaqEntry, FaqQuery, Prisma } from "../generated/prisma/client.ts";
 import { localesOf } from "../people/service.ts";
 import { FaqIndex, fold, type Match, type OutsideExample } from "./search.ts";
 
@@ -30,7 +30,7 @@ const entriesChanged = () => {
   localChanges++;
 };
 
-/** Questions the office asks that the FAQ does not answer, kept as data like the lexicon (DECISIONS §…). */
+/** Questions the office asks that the FAQ does not answer, kept as data like the lexicon (DECISIONS §5). */
 export const OUTSIDE_FILE = path.join(ROOT, "src", "faq", "out-of-scope.csv");
 let outside: OutsideExample[] | undefined;
 const outsideFile = z.array(z.object({ question: z.string().trim().min(1), locale: z.enum(["es", "en"]) }));
@@ -248,30 +248,47 @@ const OPEN = { entryId: null, answeredAt: null } as const;
 export const isOpen = (q: FaqQuery): boolean => q.entryId === OPEN.entryId && q.answeredAt === OPEN.answeredAt;
 
 /**
- * An admin's "not for the FAQ" on an unanswered question: it leaves the unanswered list, and the
- * search keeps it as an out-of-scope example (`FaqSearch`), as those of src/faq/out-of-scope.csv.
+ * Changes a question only while `when` holds of it (checked and written in one statement: a
+ * second click, or another admin's, finds it done and gets `otherwise`); the index is rebuilt.
  */
-export async function markOutOfScope(db: Db, queryId: number, adminId: string, now: Date): Promise<Result<FaqQuery>> {
+async function changeQuestion(
+  db: Db,
+  queryId: number,
+  when: Prisma.FaqQueryWhereInput,
+  data: Partial<FaqQuery>,
+  otherwise: MessageKey,
+): Promise<Result<FaqQuery>> {
   const query = await db.faqQuery.findUnique({ where: { id: queryId } });
   if (!query) return fail("faq.error.noQuestion");
-  const data = { answeredAt: now, answeredBy: adminId, outOfScope: true };
-  // Claimed only while still unanswered: an admin's answer and another's dismissal cannot both land.
-  const { count } = await db.faqQuery.updateMany({ where: { id: queryId, ...OPEN }, data });
-  if (count === 0) return fail("faq.error.alreadyAnswered");
+  const { count } = await db.faqQuery.updateMany({ where: { id: queryId, ...when }, data });
+  if (count === 0) return fail(otherwise);
   entriesChanged();
   return ok({ ...query, ...data });
 }
 
+/**
+ * An admin's "not for the FAQ" on an unanswered question: it leaves the unanswered list, and the
+ * search keeps it as an out-of-scope example (`FaqSearch`), as those of src/faq/out-of-scope.csv.
+ * Only while it is open: an admin's answer and another's dismissal cannot both land.
+ */
+export const markOutOfScope = (db: Db, queryId: number, adminId: string, now: Date) =>
+  changeQuestion(
+    db,
+    queryId,
+    OPEN,
+    { answeredAt: now, answeredBy: adminId, outOfScope: true },
+    "faq.error.alreadyAnswered",
+  );
+
 /** An admin's "undo" of "not for the FAQ": the question is open again, and no longer an example. */
-export async function reopenQuestion(db: Db, queryId: number): Promise<Result<FaqQuery>> {
-  const query = await db.faqQuery.findUnique({ where: { id: queryId } });
-  if (!query) return fail("faq.error.noQuestion");
-  const data = { ...OPEN, answeredBy: null, outOfScope: false };
-  const { count } = await db.faqQuery.updateMany({ where: { id: queryId, outOfScope: true }, data });
-  if (count === 0) return fail("faq.error.notMarked");
-  entriesChanged();
-  return ok({ ...query, ...data });
-}
+export const reopenQuestion = (db: Db, queryId: number) =>
+  changeQuestion(
+    db,
+    queryId,
+    { outOfScope: true },
+    { ...OPEN, answeredBy: null, outOfScope: false },
+    "faq.error.notMarked",
+  );
 
 /** Questions nobody has answered yet, newest first. */
 export async function unanswered(db: Db, limit = 20): Promise<FaqQuery[]> {
