@@ -1,12 +1,13 @@
 // The /ask search: MiniSearch (BM25) over FAQ entries analysed for people typing fast
 // in Spanish or English — accents and case folded, words stemmed (Snowball), stop words
 // dropped, the trade's synonyms (src/faq/lexicon.json) mapped to one meaning across both
-// languages, typos corrected against the words the store knows. Below a calibrated match
-// it abstains.
+// languages, typos corrected against the words the store knows. Below a calibrated chance of
+// being right it abstains (calibration.ts).
 import { createRequire } from "node:module";
 import MiniSearch, { type SearchResult as MiniResult } from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
 import snowball from "snowball-stemmers";
+import { CALIBRATION, type Calibration, chanceOf, eligible, featuresOf, strength } from "./calibration.ts";
 
 const lexicon = createRequire(import.meta.url)("./lexicon.json") as {
   synonyms: string[][];
@@ -224,6 +225,8 @@ export interface OutsideExample {
 export interface Ranked {
   candidates: Match[];
   words: number;
+  /** the query's words' weights summed: what a score is measured against */
+  mass?: number;
   /** The out-of-scope examples nearest the query (none without examples). */
   outside?: Outside[];
 }
@@ -241,83 +244,12 @@ export interface Outside {
 
 export interface SearchResult {
   best: Match | null;
+  /** the calibration's chance that the first candidate is the right answer (0 without one) */
+  chance: number;
   related: Match[];
   candidates: Match[];
 }
 
-/**
- * When to answer rather than say "I don't know", calibrated by 5-fold cross-validation that holds
- * out whole entries, on the training sets of test/faq/ (`TRAINING_SETS`: 1,042 queries, 190 of them
- * out of scope). The best entry must have at least one of the query's words in its question or
- * tags, and one of:
- * - `fullCoverage` of the query — its words weighted by rarity, so a word the store lacks says most
- *   that the question is about something else, and one in many entries ("seguro", "pedir") says
- *   little — ranking `minTie` times above the runner-up: two entries that both have all of it and
- *   score alike ("la edad máxima para contratar un seguro de vida") are a question between them, or
- *   about neither;
- * - every word of a short query and at least `wordsNeeded` of a longer one (long questions carry
- *   words that are no topic), ranking `minLead` times above the runner-up (a near tie is a question
- *   between topics, or about none);
- * - `dominantCoverage` of the query, ranking `dominance` times above the runner-up;
- * and no out-of-scope example may have `outside` of the query beyond it (`Ranked.outside`).
- */
-export interface Thresholds {
-  wordsNeeded: number;
-  fullCoverage: number;
-  minLead: number;
-  minTie: number;
-  /**
-   * Short of the words needed, a partial match with at least `dominantCoverage` of the query is still
-   * the answer when it ranks `dominance` times above the runner-up: a question told in the office's
-   * own words ("parte accidente coche") that one entry answers far better than any other.
-   */
-  dominance: number;
-  dominantCoverage: number;
-  /**
-   * Abstain when an out-of-scope example has this share of the query that the best entry lacks,
-   * and `outsideCoverage` times the entry's share of it in all (`Ranked.outside`): what the query
-   * asks beyond that entry is a question the store knows it does not answer.
-   */
-  outside: number;
-  outsideCoverage: number;
-}
-
-/**
- * The rule for the best entry: an entry with other ways of asking offers more words to match, and
- * is held to a lead and a tie rule (calibrated on the starter store with src/faq/seed-variants.csv);
- * an entry as written keeps the rule calibrated without them (`npx tsx bench/faq-cv.ts` calibrates
- * the first, `--bare` the second). Session 6: with src/faq/out-of-scope.csv catching questions the
- * store does not answer, cross-validation on seven training sets loosened the rest (with variants:
- * 3 words instead of 4, 0.7 of the query, a lead of 1.4 where there was none; as written: no lead,
- * dominance 3 and the tie rule; CV top-1 / abstention 91.2 / 85.4 %, goal objective; DECISIONS §5).
- */
-export const THRESHOLDS = {
-  plain: {
-    wordsNeeded: 3,
-    fullCoverage: 0.75,
-    minLead: 1,
-    minTie: 1.02,
-    dominance: 3,
-    dominantCoverage: 0.6,
-    outside: 0.15,
-    outsideCoverage: 0.8,
-  },
-  variants: {
-    wordsNeeded: 3,
-    fullCoverage: 0.7,
-    minLead: 1.4,
-    minTie: 1.02,
-    dominance: 8,
-    dominantCoverage: 0.6,
-    outside: 0.15,
-    outsideCoverage: 0.8,
-  },
-} satisfies Record<string, Thresholds>;
-export type ThresholdSet = typeof THRESHOLDS;
-
-// BM25 rewards long answers that repeat a word; what people mean is better told by how many of
-// their words an entry has, and whether in its question or tags: the head of the list is re-ranked by that.
-const strength = (m: Match) => m.score * m.coverage * (1 + m.focus);
 const HEAD = 8;
 const MAX_QUERY_WORDS = 10;
 /** Field weights: an entry's question and tags say what it is about, its answer says more. */
@@ -478,8 +410,8 @@ export class FaqIndex {
     return [...query].sort((a, b) => rarity(a) - rarity(b)).slice(0, MAX_QUERY_WORDS);
   }
 
-  search(query: string, thresholds: ThresholdSet = THRESHOLDS): SearchResult {
-    return decide(this.rank(query), thresholds);
+  search(query: string, calibration: Calibration = CALIBRATION): SearchResult {
+    return decide(this.rank(query), calibration);
   }
 
   /** The entries that match the query, best first, before deciding whether to answer. */
@@ -498,7 +430,12 @@ export class FaqIndex {
       .map((r) => ({ r, m: this.match(r, qwords) }))
       .sort((a, b) => strength(b.m) - strength(a.m));
     const candidates = matched.map(({ m }) => m);
-    return { candidates, words: qwords.length, outside: this.outsideMatches(qwords, matched[0]?.r) };
+    return {
+      candidates,
+      words: qwords.length,
+      mass: qwords.reduce((a, w) => a + w.weight, 0),
+      outside: this.outsideMatches(qwords, matched[0]?.r),
+    };
   }
 
   /** `Ranked.outside`: how the out-of-scope examples nearest the query match it, beside the best entry. */
@@ -572,22 +509,22 @@ export class FaqIndex {
   }
 }
 
-/** Answer with the best candidate, or say "I don't know" (`THRESHOLDS`). */
-export function decide({ candidates, words: n, outside = [] }: Ranked, set: ThresholdSet = THRESHOLDS): SearchResult {
-  const [top, second] = candidates;
-  const thresholds = top?.variants ? set.variants : set.plain;
-  const leads = (times: number) => second === undefined || strength(top as Match) >= times * strength(second);
-  const confident =
-    top !== undefined &&
-    top.focus > 0 &&
-    !outside.some((o) => o.lacks >= thresholds.outside && o.coverage >= thresholds.outsideCoverage * top.coverage) &&
-    (top.coverage >= thresholds.fullCoverage
-      ? leads(thresholds.minTie)
-      : (top.words >= Math.min(n, thresholds.wordsNeeded) && leads(thresholds.minLead)) ||
-        // A lone partial match has nothing to stand out from: often an out-of-scope question sharing one rare word.
-        (second !== undefined && top.coverage >= thresholds.dominantCoverage && leads(thresholds.dominance)));
+/**
+ * Answer with the best candidate, or say "I don't know": when it fails the rules (`eligible`), or
+ * the calibration's chance that it is the right one is under its threshold (calibration.ts). An
+ * entry with other ways of asking offers more words to match and is judged by the model fitted
+ * with them; an entry as written by the one fitted without.
+ */
+export function decide(ranked: Ranked, calibration: Calibration = CALIBRATION): SearchResult {
+  const { candidates } = ranked;
+  const top = candidates[0];
+  const features = featuresOf(ranked);
+  const model = top?.variants ? calibration.variants : calibration.plain;
+  const chance = features ? chanceOf(features, model) : 0;
+  const confident = top !== undefined && eligible(ranked) && chance >= model.threshold;
   return {
     best: confident ? top : null,
+    chance,
     related: candidates
       .slice(confident ? 1 : 0)
       .filter((c) => c.focus > 0)
