@@ -1,13 +1,12 @@
 // The /ask search: MiniSearch (BM25) over FAQ entries analysed for people typing fast
 // in Spanish or English — accents and case folded, words stemmed (Snowball), stop words
 // dropped, the trade's synonyms (src/faq/lexicon.json) mapped to one meaning across both
-// languages, typos corrected against the words the store knows. Below a calibrated chance of
-// being right it abstains (calibration.ts).
+// languages, typos corrected against the words the store knows. Unless the best entry passes
+// rules calibrated on the evaluation sets (`THRESHOLDS`) it abstains.
 import { createRequire } from "node:module";
 import MiniSearch, { type SearchResult as MiniResult } from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
 import snowball from "snowball-stemmers";
-import { CALIBRATION, type Calibration, chanceOf, eligible, featuresOf, strength } from "./calibration.ts";
 
 const lexicon = createRequire(import.meta.url)("./lexicon.json") as {
   synonyms: string[][];
@@ -225,8 +224,8 @@ export interface OutsideExample {
 export interface Ranked {
   candidates: Match[];
   words: number;
-  /** the query's words' weights summed: what a score is measured against */
-  mass?: number;
+  /** How alike the query is to the nearest out-of-scope example and to the best entry's nearest way of asking. */
+  nearest?: Nearest;
   /** The out-of-scope examples nearest the query (none without examples). */
   outside?: Outside[];
 }
@@ -242,14 +241,63 @@ export interface Outside {
   coverage: number;
 }
 
+export interface Nearest {
+  outside: number;
+  entry: number;
+}
+
 export interface SearchResult {
   best: Match | null;
-  /** the calibration's chance that the first candidate is the right answer (0 without one) */
-  chance: number;
   related: Match[];
   candidates: Match[];
 }
 
+/**
+ * When to answer rather than say "I don't know" (DECISIONS §5). The best entry must have:
+ * - some of the query's words in its question or tags;
+ * - `coverage` of the query — its words weighted by rarity, so a word the store lacks says most that
+ *   the question is about something else, and one in many entries ("seguro", "pedir") says little —
+ *   or `words` of its words (all of a shorter one): one word in common is how a question about
+ *   something else ("quién ganó anoche el derbi") meets an entry;
+ * - a score `lead` times the runner-up's: two entries that match alike are a question between them,
+ *   or about neither ("la edad máxima para contratar un seguro de vida");
+ * - no out-of-scope example with `outside` of the query that the entry lacks and `outsideCoverage`
+ *   times the entry's share in all (`Ranked.outside`): what the query asks beyond the entry is a
+ *   question the store knows it does not answer;
+ * - no out-of-scope example at least `nearest` alike to the query and `nearestMargin` more alike than
+ *   the nearest of the entry's ways of asking (`Ranked.nearest`): the question is one the office
+ *   wrote down as not answered, though every word of it is in the entry ("¿hasta qué edad se puede
+ *   contratar un seguro de vida?").
+ * Chosen on the training sets with `npx tsx bench/faq-cv.ts` (`--bare` for entries as written,
+ * which have only their question to be alike to: for them only a near copy of an example counts).
+ */
+export interface Thresholds {
+  coverage: number;
+  words: number;
+  lead: number;
+  outside: number;
+  outsideCoverage: number;
+  nearest: number;
+  nearestMargin: number;
+}
+
+export const THRESHOLDS = {
+  plain: { coverage: 0.5, words: 3, lead: 1.02, outside: 0.15, outsideCoverage: 0.8, nearest: 0.8, nearestMargin: 0.2 },
+  variants: {
+    coverage: 0.5,
+    words: 3,
+    lead: 1.02,
+    outside: 0.15,
+    outsideCoverage: 0.8,
+    nearest: 0.5,
+    nearestMargin: 0.15,
+  },
+} satisfies Record<string, Thresholds>;
+export type ThresholdSet = typeof THRESHOLDS;
+
+// BM25 rewards long answers that repeat a word; what people mean is better told by how many of
+// their words an entry has, and whether in its question or tags: the head of the list is re-ranked by that.
+const strength = (m: Match) => m.score * m.coverage * (1 + m.focus);
 const HEAD = 8;
 const MAX_QUERY_WORDS = 10;
 /** Field weights: an entry's question and tags say what it is about, its answer says more. */
@@ -284,6 +332,11 @@ const shareOf = (ws: QueryWord[], query: QueryWord[]) => weightOf(ws) / weightOf
 
 /** An out-of-scope example's terms, analysed once: the same examples are indexed at every rebuild. */
 const analysedOutside = new WeakMap<OutsideExample, string[]>();
+/** A text's terms, as the index reads an entry's question in its language. */
+function termSetOf(text: string, locale: FaqLocale[]): Set<string> {
+  return new Set(words(fold(text), "entry").flatMap((w) => termsOf(w, locale).slice(0, 1)));
+}
+
 function outsideTermsOf(e: OutsideExample): string[] {
   let terms = analysedOutside.get(e);
   if (!terms) {
@@ -322,6 +375,8 @@ export class FaqIndex {
   });
   /** The terms of each out-of-scope example, by its id. */
   private readonly outsideTerms: Set<string>[] = [];
+  /** each entry's ways of asking (its question, variants and learnt questions), as sets of terms */
+  private readonly askedTerms = new Map<string, Set<string>[]>();
 
   constructor(entries: SearchableEntry[] = [], outside: OutsideExample[] = []) {
     const analysed: Analysed[] = [];
@@ -340,6 +395,10 @@ export class FaqIndex {
       // knows (not in df nor the vocabulary): a typo in it ("polisa") is still corrected in every query.
       const asked = (e.learnt ?? []).flatMap((v) =>
         words(fold(v), "entry").map((w) => termsOf(w, locale)[0] as string),
+      );
+      this.askedTerms.set(
+        e.id,
+        [e.question, ...(e.variants ?? []), ...(e.learnt ?? [])].map((text) => termSetOf(text, locale)),
       );
       analysed.push({
         id: e.id,
@@ -410,8 +469,8 @@ export class FaqIndex {
     return [...query].sort((a, b) => rarity(a) - rarity(b)).slice(0, MAX_QUERY_WORDS);
   }
 
-  search(query: string, calibration: Calibration = CALIBRATION): SearchResult {
-    return decide(this.rank(query), calibration);
+  search(query: string, thresholds: ThresholdSet = THRESHOLDS): SearchResult {
+    return decide(this.rank(query), thresholds);
   }
 
   /** The entries that match the query, best first, before deciding whether to answer. */
@@ -433,9 +492,28 @@ export class FaqIndex {
     return {
       candidates,
       words: qwords.length,
-      mass: qwords.reduce((a, w) => a + w.weight, 0),
       outside: this.outsideMatches(qwords, matched[0]?.r),
+      nearest: matched[0] && this.likeness(qwords, matched[0].m.id),
     };
+  }
+
+  /**
+   * `Ranked.nearest`: how alike the query is to the nearest out-of-scope example, and to the
+   * nearest way of asking the best entry (0 nothing in common, 1 the same terms).
+   */
+  private likeness(qwords: QueryWord[], top: string): Nearest {
+    const asked = new Set(qwords.flatMap((w) => w.terms));
+    // Dice's coefficient, as the harmonic mean of the query's share found in the text and the text's in the query.
+    const alike = (terms: Set<string>) => {
+      let inText = 0;
+      for (const t of terms) if (asked.has(t)) inText++;
+      if (inText === 0) return 0;
+      const ofQuery = qwords.filter((w) => w.terms.some((t) => terms.has(t))).length / qwords.length;
+      const ofText = inText / terms.size;
+      return (2 * ofQuery * ofText) / (ofQuery + ofText);
+    };
+    const best = (sets: Set<string>[]) => sets.reduce((a, terms) => Math.max(a, alike(terms)), 0);
+    return { outside: best(this.outsideTerms), entry: best(this.askedTerms.get(top) ?? []) };
   }
 
   /** `Ranked.outside`: how the out-of-scope examples nearest the query match it, beside the best entry. */
@@ -509,22 +587,20 @@ export class FaqIndex {
   }
 }
 
-/**
- * Answer with the best candidate, or say "I don't know": when it fails the rules (`eligible`), or
- * the calibration's chance that it is the right one is under its threshold (calibration.ts). An
- * entry with other ways of asking offers more words to match and is judged by the model fitted
- * with them; an entry as written by the one fitted without.
- */
-export function decide(ranked: Ranked, calibration: Calibration = CALIBRATION): SearchResult {
-  const { candidates } = ranked;
-  const top = candidates[0];
-  const features = featuresOf(ranked);
-  const model = top?.variants ? calibration.variants : calibration.plain;
-  const chance = features ? chanceOf(features, model) : 0;
-  const confident = top !== undefined && eligible(ranked) && chance >= model.threshold;
+/** Answer with the best candidate, or say "I don't know" (`THRESHOLDS`). */
+export function decide(ranked: Ranked, set: ThresholdSet = THRESHOLDS): SearchResult {
+  const { candidates, words: n, outside = [], nearest } = ranked;
+  const [top, second] = candidates;
+  const t = top?.variants ? set.variants : set.plain;
+  const confident =
+    top !== undefined &&
+    top.focus > 0 &&
+    (top.coverage >= t.coverage || top.words >= Math.min(n, t.words)) &&
+    (second === undefined || strength(top) >= t.lead * strength(second)) &&
+    !outside.some((o) => o.lacks >= t.outside && o.coverage >= t.outsideCoverage * top.coverage) &&
+    !(nearest && nearest.outside >= t.nearest && nearest.outside > nearest.entry + t.nearestMargin);
   return {
     best: confident ? top : null,
-    chance,
     related: candidates
       .slice(confident ? 1 : 0)
       .filter((c) => c.focus > 0)
