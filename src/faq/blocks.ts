@@ -13,6 +13,9 @@ export const ACTIONS = {
   useEntry: "faq.useEntry",
   outOfScope: "faq.outOfScope",
   reopen: "faq.reopen",
+  /** the same two, on a row of `/faq unanswered`: the list is shown again, not the notice */
+  listOutOfScope: "faq.list.outOfScope",
+  listReopen: "faq.list.reopen",
 } as const;
 export const VIEWS = { add: "faq.add", edit: "faq.edit", answer: "faq.answerQuestion" } as const;
 
@@ -96,6 +99,41 @@ export function sharedMessage(query: FaqQuery, entry: FaqEntry, t: T) {
   };
 }
 
+/** An unanswered question's "Answer" and "Not for the FAQ" (confirmed first) buttons. */
+function questionActions(query: FaqQuery, t: T, blockId: string, outOfScope: string): KnownBlock {
+  return {
+    type: "actions",
+    block_id: blockId,
+    elements: [
+      {
+        type: "button",
+        action_id: ACTIONS.answer,
+        value: String(query.id),
+        style: "primary",
+        text: plain(t("faq.button.answer")),
+      },
+      {
+        type: "button",
+        action_id: outOfScope,
+        value: String(query.id),
+        text: plain(t("faq.button.outOfScope")),
+        confirm: confirmDialog(t, "faq.outOfScope.confirm"),
+      },
+    ],
+  };
+}
+
+/** Who marked the question "not for the FAQ", with "Undo" (`undo`: the notice's or the list's). */
+function outOfScopeSection(query: FaqQuery, adminId: string, t: T, undo: string) {
+  const text = t("faq.outOfScope.done", { admin: adminId, user: query.userId, question: esc(clip(query.text, 500)) });
+  const block: KnownBlock = {
+    type: "section",
+    text: mrkdwn(text),
+    accessory: { type: "button", action_id: undo, value: String(query.id), text: plain(t("faq.button.undo")) },
+  };
+  return { text, block };
+}
+
 /** Posted to the admins: an unanswered question with its "Answer" and "Not for the FAQ" buttons. */
 export function unansweredNotice(query: FaqQuery, t: T) {
   const text = t("faq.unanswered.notice", { user: query.userId, question: esc(clip(query.text, 500)) });
@@ -103,48 +141,15 @@ export function unansweredNotice(query: FaqQuery, t: T) {
     text,
     blocks: [
       { type: "section", text: mrkdwn(text) },
-      {
-        type: "actions",
-        block_id: `faq.unanswered.${query.id}`,
-        elements: [
-          {
-            type: "button",
-            action_id: ACTIONS.answer,
-            value: String(query.id),
-            style: "primary",
-            text: plain(t("faq.button.answer")),
-          },
-          {
-            type: "button",
-            action_id: ACTIONS.outOfScope,
-            value: String(query.id),
-            text: plain(t("faq.button.outOfScope")),
-            confirm: confirmDialog(t, "faq.outOfScope.confirm"),
-          },
-        ],
-      },
+      questionActions(query, t, `faq.unanswered.${query.id}`, ACTIONS.outOfScope),
     ] as KnownBlock[],
   };
 }
 
 /** The admin's notice once the question was marked "not for the FAQ", with "Undo". */
 export function outOfScopeDone(query: FaqQuery, adminId: string, t: T) {
-  const text = t("faq.outOfScope.done", { admin: adminId, user: query.userId, question: esc(clip(query.text, 500)) });
-  return {
-    text,
-    blocks: [
-      {
-        type: "section",
-        text: mrkdwn(text),
-        accessory: {
-          type: "button",
-          action_id: ACTIONS.reopen,
-          value: String(query.id),
-          text: plain(t("faq.button.undo")),
-        },
-      },
-    ] as KnownBlock[],
-  };
+  const { text, block } = outOfScopeSection(query, adminId, t, ACTIONS.reopen);
+  return { text, blocks: [block] };
 }
 
 function entryInputs(t: T, initial: Partial<FaqEntry>): KnownBlock[] {
@@ -301,26 +306,55 @@ export function listMessage(entries: FaqEntry[], t: T, tag?: string) {
   return { text: `${title}\n${lines.join("\n")}`, blocks };
 }
 
-/** One unanswered question with its "Answer" button (also in the admins' App Home). */
+/** An unanswered question as a line: its id, who asked, when and what. */
+const itemText = (q: FaqQuery, t: T) =>
+  mrkdwn(
+    t("faq.unanswered.item", {
+      id: q.id,
+      user: q.userId,
+      question: esc(clip(q.text, 300)),
+      date: q.createdAt.toISOString().slice(0, 10),
+    }),
+  );
+
+/** One unanswered question with its "Answer" button, in the admins' App Home. */
 export function unansweredRow(q: FaqQuery, t: T, blockId?: string): KnownBlock {
   return {
     type: "section",
     ...(blockId ? { block_id: blockId } : {}),
-    text: mrkdwn(
-      t("faq.unanswered.item", {
-        id: q.id,
-        user: q.userId,
-        question: esc(clip(q.text, 300)),
-        date: q.createdAt.toISOString().slice(0, 10),
-      }),
-    ),
+    text: itemText(q, t),
     accessory: { type: "button", action_id: ACTIONS.answer, value: String(q.id), text: plain(t("faq.button.answer")) },
   };
 }
 
-export function unansweredMessage(queries: FaqQuery[], t: T) {
-  if (queries.length === 0) return { text: t("faq.unanswered.none") };
-  const blocks: KnownBlock[] = [{ type: "header", text: plain(t("faq.unanswered.title", { count: queries.length })) }];
-  for (const q of queries.slice(0, 45)) blocks.push(unansweredRow(q, t));
-  return { text: t("faq.unanswered.title", { count: queries.length }), blocks };
+/**
+ * `/faq unanswered`: the newest open questions (two blocks each: `unansweredList`'s 20 keep a
+ * message within its 50), each with "Answer" and "Not for the FAQ"; after a click on one, the
+ * list again, headed by what was done and its "Undo", or by why nothing was.
+ */
+export function unansweredMessage(
+  list: { queries: FaqQuery[]; total: number },
+  t: T,
+  head?: { marked: FaqQuery; adminId: string } | { failed: string },
+) {
+  const { queries, total } = list;
+  const top = !head
+    ? undefined
+    : "failed" in head
+      ? { text: head.failed, block: { type: "section", text: mrkdwn(head.failed) } as KnownBlock }
+      : outOfScopeSection(head.marked, head.adminId, t, ACTIONS.listReopen);
+  const title = total ? t("faq.unanswered.title", { count: total }) : t("faq.unanswered.none");
+  if (!top && total === 0) return { text: title };
+  const blocks: KnownBlock[] = [
+    ...(top ? [top.block] : []),
+    total ? { type: "header", text: plain(title) } : { type: "section", text: mrkdwn(title) },
+  ];
+  if (total > queries.length)
+    blocks.push({ type: "context", elements: [mrkdwn(t("faq.unanswered.more", { shown: queries.length, total }))] });
+  for (const q of queries)
+    blocks.push(
+      { type: "section", text: itemText(q, t) },
+      questionActions(q, t, `faq.list.${q.id}`, ACTIONS.listOutOfScope),
+    );
+  return { text: top ? `${top.text}\n${title}` : title, blocks };
 }

@@ -33,7 +33,8 @@ export function seedIndex({ variants = true, outside = true } = {}): FaqIndex {
 
 /**
  * The evaluation sets the search is tuned on: the first one, and the blind sets once their honest
- * runs were spent (holdout1–3 in session 5, holdout4–6 in session 6; test/faq/README.md). Never
+ * runs were spent (holdout1–3 in session 5, holdout4–6 in session 6, holdout7–13 in session 7;
+ * test/faq/README.md). Never
  * tune on `BLIND_SETS`.
  */
 export const TRAINING_SETS = [

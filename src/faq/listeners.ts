@@ -45,7 +45,7 @@ import {
   recordFeedback,
   removeEntry,
   reopenQuestion,
-  unanswered,
+  unansweredList,
 } from "./service.ts";
 
 /** How long the "Answer" button waits for the entries closest to the question before opening the modal. */
@@ -60,6 +60,8 @@ const entryIdValue = z
   .string()
   .trim()
   .regex(/^[\w.-]{1,60}$/);
+/** What replaces a message: its text, and its blocks if any. */
+type Message = { text: string; blocks?: KnownBlock[] };
 type Values = Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>;
 
 /**
@@ -191,13 +193,16 @@ export function register(app: Router, deps: Deps): void {
   });
 
   /**
-   * A button on an admin's notice about a question: admins only; the question's id crosses the
-   * schema, the service acts on it, and the notice is replaced by what it shows next.
+   * A button on an admin's notice about a question, or on a row of `/faq unanswered`: admins only;
+   * the question's id crosses the schema, the service acts on it, and the message is replaced by
+   * what it shows next.
    */
   function noticeButton(
     actionId: string,
     act: (id: number, actor: Actor) => Promise<Result<FaqQuery>>,
-    next: (query: FaqQuery, actor: Actor) => { text: string; blocks: KnownBlock[] },
+    next: (query: FaqQuery, actor: Actor) => Promise<Message> | Message,
+    /** what replaces the message when nothing was done (a list shows itself again); else a private reply */
+    failed?: (text: string, actor: Actor) => Promise<Message>,
   ) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ action, ack, respond, context }) => {
       await ack();
@@ -208,8 +213,10 @@ export function register(app: Router, deps: Deps): void {
       const id = queryIdValue.safeParse(action.value ?? "");
       if (!id.success) return void (await privately(actor.t("faq.error.noQuestion")));
       const done = await act(id.data, actor);
+      if (!done.ok && failed)
+        return void (await respond({ ...(await failed(actor.t(done.key), actor)), replace_original: true }));
       if (!done.ok) return void (await privately(actor.t(done.key)));
-      await respond({ ...next(done.value, actor), replace_original: true });
+      await respond({ ...(await next(done.value, actor)), replace_original: true });
     });
   }
   /** "Not for the FAQ": the question leaves the list and becomes an out-of-scope example. */
@@ -223,6 +230,21 @@ export function register(app: Router, deps: Deps): void {
     ACTIONS.reopen,
     (id) => reopenQuestion(db, id),
     (query, actor) => unansweredNotice(query, actor.t),
+  );
+  /** The same on a row of `/faq unanswered`: the list again, headed by what was done, or why not. */
+  const listAgain = async (failed: string, actor: Actor) =>
+    unansweredMessage(await unansweredList(db), actor.t, { failed });
+  noticeButton(
+    ACTIONS.listOutOfScope,
+    (id, actor) => markOutOfScope(db, id, actor.id, clock.now()),
+    async (marked, actor) => unansweredMessage(await unansweredList(db), actor.t, { marked, adminId: actor.id }),
+    listAgain,
+  );
+  noticeButton(
+    ACTIONS.listReopen,
+    (id) => reopenQuestion(db, id),
+    async (_, actor) => unansweredMessage(await unansweredList(db), actor.t),
+    listAgain,
   );
 
   const useEntryValue = z.object({ queryId: z.number().int(), entryId: entryIdValue });
@@ -339,7 +361,7 @@ export function register(app: Router, deps: Deps): void {
       }
       case "unanswered":
       case "pendientes": {
-        const m = unansweredMessage(await unanswered(db), actor.t);
+        const m = unansweredMessage(await unansweredList(db), actor.t);
         return ack(ephemeral(m.text, m.blocks));
       }
       case "help":

@@ -2,7 +2,7 @@
 // in Spanish or English — accents and case folded, words stemmed (Snowball), stop words
 // dropped, the trade's synonyms (src/faq/lexicon.json) mapped to one meaning across both
 // languages, typos corrected against the words the store knows. Unless the best entry passes
-// rules calibrated on the evaluation sets (`THRESHOLDS`) it abstains.
+// rules chosen on the training sets of test/faq/ (`THRESHOLDS`) it abstains.
 import { createRequire } from "node:module";
 import MiniSearch, { type SearchResult as MiniResult } from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
@@ -218,6 +218,8 @@ export interface Match {
 export interface OutsideExample {
   question: string;
   locale: string;
+  /** typed by someone asking (an admin's "Not for the FAQ"): read as a query is, its typos corrected */
+  asked?: boolean;
 }
 
 /** A query's candidate entries, best first, and how many words it was searched by. */
@@ -241,8 +243,11 @@ export interface Outside {
   coverage: number;
 }
 
+/** How alike a query is to texts (0 nothing in common, 1 the same words): see `FaqIndex.likeness`. */
 export interface Nearest {
+  /** to the nearest out-of-scope example */
   outside: number;
+  /** to the nearest of the best entry's ways of asking */
   entry: number;
 }
 
@@ -332,10 +337,22 @@ const shareOf = (ws: QueryWord[], query: QueryWord[]) => weightOf(ws) / weightOf
 
 /** An out-of-scope example's terms, analysed once: the same examples are indexed at every rebuild. */
 const analysedOutside = new WeakMap<OutsideExample, string[]>();
-/** A text's terms, as the index reads an entry's question in its language. */
-function termSetOf(text: string, locale: FaqLocale[]): Set<string> {
-  return new Set(words(fold(text), "entry").flatMap((w) => termsOf(w, locale).slice(0, 1)));
+/**
+ * A text as `likeness` compares it: its words, each with the terms it may stand for, and all
+ * those terms. Words repeated count once.
+ */
+interface Reading {
+  words: string[][];
+  terms: Set<string>;
 }
+function readingOf(words: string[][]): Reading {
+  const seen = new Map<string, string[]>();
+  for (const w of words) if (w.length && !seen.has(w.join(" "))) seen.set(w.join(" "), w);
+  return { words: [...seen.values()], terms: new Set([...seen.values()].flat()) };
+}
+/** A text as the index reads an entry's question, in its language. */
+const entryReading = (text: string, locale: FaqLocale[]) =>
+  readingOf(words(fold(text), "entry").map((w) => termsOf(w, locale).slice(0, 1)));
 
 function outsideTermsOf(e: OutsideExample): string[] {
   let terms = analysedOutside.get(e);
@@ -375,8 +392,10 @@ export class FaqIndex {
   });
   /** The terms of each out-of-scope example, by its id. */
   private readonly outsideTerms: Set<string>[] = [];
-  /** each entry's ways of asking (its question, variants and learnt questions), as sets of terms */
-  private readonly askedTerms = new Map<string, Set<string>[]>();
+  /** Each entry's ways of asking (its question, variants and learnt questions), as `likeness` reads them. */
+  private readonly askedReadings = new Map<string, Reading[]>();
+  /** Each out-of-scope example, as `likeness` reads it. */
+  private readonly outsideReadings: Reading[] = [];
 
   constructor(entries: SearchableEntry[] = [], outside: OutsideExample[] = []) {
     const analysed: Analysed[] = [];
@@ -396,9 +415,9 @@ export class FaqIndex {
       const asked = (e.learnt ?? []).flatMap((v) =>
         words(fold(v), "entry").map((w) => termsOf(w, locale)[0] as string),
       );
-      this.askedTerms.set(
+      this.askedReadings.set(
         e.id,
-        [e.question, ...(e.variants ?? []), ...(e.learnt ?? [])].map((text) => termSetOf(text, locale)),
+        [e.question, ...(e.variants ?? [])].map((text) => entryReading(text, locale)),
       );
       analysed.push({
         id: e.id,
@@ -416,9 +435,14 @@ export class FaqIndex {
     for (const [w] of this.vocabulary)
       if (w.length >= 5) this.soundsLike.set(sound(w), [...(this.soundsLike.get(sound(w)) ?? []), w]);
     this.mini.addAll(analysed);
+    // What people typed (a learnt question, a marked one) is read as a query is, once the
+    // store's words are known: asked again with the same typos, it is the same question.
+    for (const e of entries)
+      this.askedReadings.get(e.id)?.push(...(e.learnt ?? []).map((text) => this.queryReading(text)));
     outside.forEach((e, id) => {
       const terms = outsideTermsOf(e);
       this.outsideTerms.push(new Set(terms));
+      this.outsideReadings.push(e.asked ? this.queryReading(e.question) : readingOf(terms.map((t) => [t])));
       this.outside.add({ id, question: terms.join(" ") });
     });
   }
@@ -497,23 +521,29 @@ export class FaqIndex {
     };
   }
 
+  /** A text read as a query is: its typos corrected against the store's words. */
+  private queryReading(text: string): Reading {
+    return readingOf(words(fold(text), "query").map((w) => this.queryWord(w).terms));
+  }
+
   /**
    * `Ranked.nearest`: how alike the query is to the nearest out-of-scope example, and to the
-   * nearest way of asking the best entry (0 nothing in common, 1 the same terms).
+   * nearest way of asking the best entry. Dice-like: the harmonic mean of the query's share
+   * found in the text and the text's found in the query, so that neither a short example inside a
+   * long question nor a long one around a short question counts as near.
    */
   private likeness(qwords: QueryWord[], top: string): Nearest {
     const asked = new Set(qwords.flatMap((w) => w.terms));
-    // Dice's coefficient, as the harmonic mean of the query's share found in the text and the text's in the query.
-    const alike = (terms: Set<string>) => {
+    const alike = (text: Reading) => {
       let inText = 0;
-      for (const t of terms) if (asked.has(t)) inText++;
+      for (const w of text.words) if (w.some((t) => asked.has(t))) inText++;
       if (inText === 0) return 0;
-      const ofQuery = qwords.filter((w) => w.terms.some((t) => terms.has(t))).length / qwords.length;
-      const ofText = inText / terms.size;
+      const ofQuery = qwords.filter((w) => w.terms.some((t) => text.terms.has(t))).length / qwords.length;
+      const ofText = inText / text.words.length;
       return (2 * ofQuery * ofText) / (ofQuery + ofText);
     };
-    const best = (sets: Set<string>[]) => sets.reduce((a, terms) => Math.max(a, alike(terms)), 0);
-    return { outside: best(this.outsideTerms), entry: best(this.askedTerms.get(top) ?? []) };
+    const best = (texts: Reading[]) => texts.reduce((a, text) => Math.max(a, alike(text)), 0);
+    return { outside: best(this.outsideReadings), entry: best(this.askedReadings.get(top) ?? []) };
   }
 
   /** `Ranked.outside`: how the out-of-scope examples nearest the query match it, beside the best entry. */
@@ -595,7 +625,8 @@ export function decide(ranked: Ranked, set: ThresholdSet = THRESHOLDS): SearchRe
   const confident =
     top !== undefined &&
     top.focus > 0 &&
-    (top.coverage >= t.coverage || top.words >= Math.min(n, t.words)) &&
+    // A lone match has nothing to stand out from: short of all the query, it needs its words.
+    (top.coverage >= (second ? t.coverage : 1) || top.words >= Math.min(n, t.words)) &&
     (second === undefined || strength(top) >= t.lead * strength(second)) &&
     !outside.some((o) => o.lacks >= t.outside && o.coverage >= t.outsideCoverage * top.coverage) &&
     !(nearest && nearest.outside >= t.nearest && nearest.outside > nearest.entry + t.nearestMargin);

@@ -103,7 +103,7 @@ export class FaqSearch {
     for (const q of learnt) asked.set(q.entryId as string, [...(asked.get(q.entryId as string) ?? []), q.text]);
     // A question an admin marked "not for the FAQ", read in the language of the person who asked it.
     const locales = await localesOf(this.db, [...new Set(dismissed.map((q) => q.userId))], this.defaultLocale);
-    const marked = dismissed.map((q) => ({ question: q.text, locale: locales.get(q.userId) as Locale }));
+    const marked = dismissed.map((q) => ({ question: q.text, locale: locales.get(q.userId) as Locale, asked: true }));
     this.index = new FaqIndex(
       entries.map((e) => ({ ...e, learnt: asked.get(e.id) })),
       [...outsideExamples(), ...marked],
@@ -293,6 +293,12 @@ export const reopenQuestion = (db: Db, queryId: number) =>
 /** Questions nobody has answered yet, newest first. */
 export async function unanswered(db: Db, limit = 20): Promise<FaqQuery[]> {
   return db.faqQuery.findMany({ where: OPEN, orderBy: { id: "desc" }, take: limit });
+}
+
+/** The newest open questions, at most `limit`, and how many are open in all. */
+export async function unansweredList(db: Db, limit = 20): Promise<{ queries: FaqQuery[]; total: number }> {
+  const [queries, total] = await Promise.all([unanswered(db, limit), db.faqQuery.count({ where: OPEN })]);
+  return { queries, total };
 }
 
 /**

@@ -208,6 +208,63 @@ describe.each(BACKENDS)("/ask and /faq (%s)", (backend) => {
     expect((await t.sim.command("/ask", near, staff)).body.text).toContain("No lo sé");
   });
 
+  it("lets an admin mark a question as not for the FAQ from /faq unanswered, and undo it there", async () => {
+    // More open questions than a message's 50 blocks could show two blocks each.
+    await t.db.faqQuery.createMany({
+      data: Array.from({ length: 30 }, (_, i) => ({ text: `pregunta sin respuesta ${i}`, userId: "USTAFF" })),
+    });
+    const asked = "cuanto cuesta el aparcamiento de la oficina por meses";
+    expect((await t.sim.command("/ask", asked, staff)).body.text).toContain("No lo sé");
+    const query = await t.db.faqQuery.findFirstOrThrow({ where: { text: asked } });
+    type Block = { type: string; block_id?: string; elements?: { action_id?: string; value?: string }[] };
+    const rowOf = (blocks: Block[] = []) => blocks.find((b) => b.block_id === `faq.list.${query.id}`);
+    const list = await t.sim.command("/faq", "unanswered", admin);
+    expect(list.body.response_type).toBe("ephemeral");
+    // All the open questions are counted; the 20 newest are shown, two blocks each, within a message's 50.
+    const open = await t.db.faqQuery.count({ where: { entryId: null, answeredAt: null } });
+    expect(open).toBeGreaterThan(30);
+    expect(list.body.text).toContain(`Preguntas sin respuesta (${open})`);
+    expect(JSON.stringify(list.body.blocks)).toContain(`Se muestran las 20 más recientes de ${open}`);
+    expect(list.body.blocks.length).toBeLessThanOrEqual(50);
+    expect(rowOf(list.body.blocks)?.elements?.map((e) => e.action_id)).toEqual(["faq.answer", "faq.list.outOfScope"]);
+
+    let seq = 0;
+    const click = async (user: typeof staff, actionId: string) => {
+      const id = `list${++seq}`;
+      const res = await t.sim.action(user, actionId, String(query.id), { responseUrl: t.slack.responseUrl(id) });
+      expect(res.status).toBe(200);
+      await expect.poll(() => t.slack.calls.some((c) => c.method === "response_url" && c.responseId === id)).toBe(true);
+      return (t.slack.calls.find((c) => c.method === "response_url" && c.responseId === id)?.args ?? {}) as {
+        text?: string;
+        blocks?: Block[];
+        replace_original?: boolean;
+      };
+    };
+    const stored = () => t.db.faqQuery.findUniqueOrThrow({ where: { id: query.id } });
+    expect(String((await click(staff, "faq.list.outOfScope")).text)).toContain("No tienes permiso");
+    expect(await stored()).toMatchObject({ outOfScope: false });
+
+    // The list comes back without the question, headed by what was done and its Undo.
+    const done = await click(admin, "faq.list.outOfScope");
+    expect(done.replace_original).toBe(true);
+    expect(String(done.text)).toContain("no es de la FAQ");
+    expect(rowOf(done.blocks)).toBeUndefined();
+    expect(JSON.stringify(done.blocks)).toContain('"action_id":"faq.list.reopen"');
+    expect(done.blocks?.length).toBeLessThanOrEqual(50);
+    expect(await stored()).toMatchObject({ outOfScope: true, answeredBy: "UADMIN" });
+    // A second click (an older copy of the list) says why nothing was done, over the list as it is now.
+    const again = await click(admin, "faq.list.outOfScope");
+    expect(again.replace_original).toBe(true);
+    expect(String(again.text)).toContain("ya tiene respuesta");
+    expect(rowOf(again.blocks)).toBeUndefined();
+
+    // Undo: the question is open again and back in the list with its buttons.
+    const undone = await click(admin, "faq.list.reopen");
+    expect(undone.replace_original).toBe(true);
+    expect(rowOf(undone.blocks)?.elements?.map((e) => e.action_id)).toEqual(["faq.answer", "faq.list.outOfScope"]);
+    expect(await stored()).toMatchObject({ outOfScope: false, answeredBy: null });
+  });
+
   it("records feedback once per person and question; clicking again changes it", async () => {
     const res = await t.sim.command("/ask", "cuantos dias de gracia hay para pagar un recibo", staff);
     const queryId = res.body.blocks

@@ -263,6 +263,7 @@ export const en: Record<MessageKey, string> = {
   "faq.list.more": "…and {count} more. Export them all with `npm run cli -- faq export faq.csv`.",
   "faq.unanswered.title": "Unanswered questions ({count})",
   "faq.unanswered.none": "No unanswered questions.",
+  "faq.unanswered.more": "Showing the {shown} most recent of {total}.",
   "faq.unanswered.item": "*#{id}* <@{user}> — _{question}_ ({date})",
   "faq.answeredAck": "Answer saved as *{id}* and sent to <@{user}>.",
   "kpi.title": "Weekly KPI digest — {week}",

@@ -275,6 +275,7 @@ export const es = {
   "faq.list.more": "…y {count} más. Exporta todas con `npm run cli -- faq export faq.csv`.",
   "faq.unanswered.title": "Preguntas sin respuesta ({count})",
   "faq.unanswered.none": "No hay preguntas sin respuesta.",
+  "faq.unanswered.more": "Se muestran las {shown} más recientes de {total}.",
   "faq.unanswered.item": "*#{id}* <@{user}> — _{question}_ ({date})",
   "faq.answeredAck": "Respuesta guardada como *{id}* y enviada a <@{user}>.",
   "kpi.title": "Resumen semanal de KPI — {week}",
