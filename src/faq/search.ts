@@ -350,9 +350,6 @@ function readingOf(words: string[][]): Reading {
   for (const w of words) if (w.length && !seen.has(w.join(" "))) seen.set(w.join(" "), w);
   return { words: [...seen.values()], terms: new Set([...seen.values()].flat()) };
 }
-/** A text as the index reads an entry's question, in its language. */
-const entryReading = (text: string, locale: FaqLocale[]) =>
-  readingOf(words(fold(text), "entry").map((w) => termsOf(w, locale).slice(0, 1)));
 
 function outsideTermsOf(e: OutsideExample): string[] {
   let terms = analysedOutside.get(e);
@@ -407,17 +404,16 @@ export class FaqIndex {
         tags: fold(e.tags.join(" ")),
         answer: fold(e.answer),
       };
-      const terms = (field: keyof typeof folded) =>
-        words(folded[field], "entry").map((w) => termsOf(w, locale)[0] as string);
-      const doc = { question: terms("question"), tags: terms("tags"), answer: terms("answer") };
+      const terms = (text: string) => words(text, "entry").map((w) => termsOf(w, locale)[0] as string);
+      // The question and each variant read once, each on its own: a phrase never spans two of them.
+      const ways = [e.question, ...(e.variants ?? [])].map((text) => terms(fold(text)));
+      const doc = { question: ways.flat(), tags: terms(folded.tags), answer: terms(folded.answer) };
       // A learnt way of asking is searched as the question, but its words are not words the store
       // knows (not in df nor the vocabulary): a typo in it ("polisa") is still corrected in every query.
-      const asked = (e.learnt ?? []).flatMap((v) =>
-        words(fold(v), "entry").map((w) => termsOf(w, locale)[0] as string),
-      );
+      const asked = (e.learnt ?? []).flatMap((v) => terms(fold(v)));
       this.askedReadings.set(
         e.id,
-        [e.question, ...(e.variants ?? [])].map((text) => entryReading(text, locale)),
+        ways.map((ts) => readingOf(ts.map((t) => [t]))),
       );
       analysed.push({
         id: e.id,
